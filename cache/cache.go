@@ -1,0 +1,312 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/v100video/v100/coalesce"
+)
+
+// Cache is a two-tier cache from K to V. Create one with New; it is safe for
+// concurrent use. Call Close to stop its goroutines.
+type Cache[K comparable, V any] struct {
+	opt    Options
+	shards []*shard[K, V]
+	mask   uint64
+	keys   keyFuncs[K]
+	clock  *clock
+	group  coalesce.Group[K, fillResult[V]]
+	bc     Broadcaster // opt.Store as a Broadcaster, or nil
+	id     string      // this instance, in invalidation messages
+
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+	bgMu   sync.Mutex // protects closed and bg.Add
+	closed bool
+	bg     sync.WaitGroup // background refreshes
+	unsub  func()
+
+	l2DownUntil atomic.Int64 // clock time before which L2 is skipped
+	unsynced    atomic.Bool  // the invalidation subscription is down
+	ctr         counters
+}
+
+type counters struct {
+	l2Hits, l2Misses, l2Errors           atomic.Uint64
+	loads, loadErrors, staleServed       atomic.Uint64
+	invalidations, invalidationLost      atomic.Uint64
+	refreshes, notFoundServed, l2Flushes atomic.Uint64
+}
+
+type fillResult[V any] struct {
+	e     *entry[V]
+	stale bool // an old entry served because the load failed
+}
+
+// New returns a Cache configured by opts; nil means all defaults.
+func New[K comparable, V any](opts *Options) *Cache[K, V] {
+	o := opts.withDefaults()
+	per := (o.Capacity + o.Shards - 1) / o.Shards
+	c := &Cache[K, V]{
+		opt:    o,
+		shards: make([]*shard[K, V], o.Shards),
+		mask:   uint64(o.Shards - 1),
+		keys:   newKeyFuncs[K](),
+		clock:  newClock(o.Resolution),
+		id:     newInstanceID(),
+	}
+	for i := range c.shards {
+		c.shards[i] = newShard[K, V](per)
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	if b, ok := o.Store.(Broadcaster); ok {
+		c.bc = b
+		c.unsub = b.Subscribe(c.onInvalidation, c.onSubscription)
+	}
+	if o.Registerer != nil {
+		if err := o.Registerer.Register(newCollector(c)); err != nil {
+			c.Close()
+			panic("cache: registering metrics for " + o.Name + ": " + err.Error())
+		}
+	}
+	// A cache dropped without Close still stops its clock.
+	runtime.AddCleanup(c, (*clock).signal, c.clock)
+	return c
+}
+
+// Close stops background refreshes, the invalidation subscription and the
+// clock, and waits for them. The cache still answers afterwards, from L1,
+// L2 and loads, without background work.
+func (c *Cache[K, V]) Close() error {
+	c.bgMu.Lock()
+	already := c.closed
+	c.closed = true
+	c.bgMu.Unlock()
+	if already {
+		return nil
+	}
+	c.cancel()
+	if c.unsub != nil {
+		c.unsub()
+	}
+	c.bg.Wait()
+	c.clock.close()
+	return nil
+}
+
+func (c *Cache[K, V]) shard(k K) *shard[K, V] {
+	return c.shards[c.keys.hash(k)&c.mask]
+}
+
+// Get returns the fresh value for key from L1, or else from L2. It never
+// loads. A cached not-found answer is reported as not found.
+func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, bool) {
+	var zero V
+	now := c.clock.coarse()
+	if e := c.shard(key).lookup(key, now); e != nil && now < e.expire {
+		if e.negative {
+			return zero, false
+		}
+		return e.val, true
+	}
+	if c.opt.Store == nil {
+		return zero, false
+	}
+	e, _ := c.l2Get(ctx, key)
+	if e == nil || e.negative || c.clock.precise() >= e.expire {
+		return zero, false
+	}
+	return e.val, true
+}
+
+// Set stores v under key for ttl (zero means Options.TTL) in L1 and L2, and
+// tells other instances to drop their L1 copies. L2 failures are counted and
+// logged, not returned: L1 is always updated.
+func (c *Cache[K, V]) Set(ctx context.Context, key K, v V, ttl time.Duration) {
+	if ttl <= 0 {
+		ttl = c.opt.TTL
+	}
+	now := c.clock.precise()
+	e := c.newEntry(v, false, now, ttl)
+	c.shard(key).put(key, e)
+	if c.opt.Store != nil {
+		c.l2Set(ctx, key, e, ttl)
+		c.broadcast(ctx, c.keys.format(key))
+	}
+}
+
+// Delete removes key from L1 and L2 and tells other instances to drop their
+// L1 copies. A load already running for key is not stopped, but its result
+// is no longer shared with new callers.
+func (c *Cache[K, V]) Delete(ctx context.Context, key K) {
+	c.shard(key).remove(key)
+	c.group.Forget(key)
+	if c.opt.Store != nil {
+		if c.l2Usable() {
+			sctx, cancel := context.WithTimeout(ctx, c.opt.StoreTimeout)
+			err := c.opt.Store.Delete(sctx, c.l2Key(key))
+			cancel()
+			c.l2Result(err)
+		}
+		c.broadcast(ctx, c.keys.format(key))
+	}
+}
+
+// Purge empties this instance's L1. L2 is untouched.
+func (c *Cache[K, V]) Purge() {
+	for _, s := range c.shards {
+		s.purge()
+	}
+}
+
+// GetOrLoad returns the value for key: fresh from L1 or L2 if there is one,
+// stale from L1 while a background refresh runs (within
+// StaleWhileRevalidate), or else from load, which runs once for all
+// concurrent callers of one key. load returns the value and its TTL (zero:
+// Options.TTL; negative: do not cache). A load error is returned unless a
+// stale value within StaleIfError can be served instead; ErrNotFound from
+// load is cached for NegativeTTL.
+//
+// ctx bounds this caller's wait; the load runs until every caller waiting on
+// it has gone.
+func (c *Cache[K, V]) GetOrLoad(ctx context.Context, key K, load func(context.Context) (V, time.Duration, error)) (V, error) {
+	now := c.clock.coarse()
+	if e := c.shard(key).lookup(key, now); e != nil {
+		if now < e.expire {
+			if e.negative {
+				c.ctr.notFoundServed.Add(1)
+			}
+			return e.value()
+		}
+		if now < e.swrEnd {
+			c.ctr.staleServed.Add(1)
+			c.refresh(key, e, load)
+			return e.value()
+		}
+	}
+	r, _, err := c.group.Do(ctx, key, func(ctx context.Context) (fillResult[V], error) {
+		return c.fill(ctx, key, load)
+	})
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	if r.stale {
+		c.ctr.staleServed.Add(1)
+	}
+	if r.e.negative {
+		c.ctr.notFoundServed.Add(1)
+	}
+	return r.e.value()
+}
+
+// fill answers a miss from L2 or the loader, and stores the answer in L1
+// before any waiter sees it.
+func (c *Cache[K, V]) fill(ctx context.Context, key K, load func(context.Context) (V, time.Duration, error)) (fillResult[V], error) {
+	s := c.shard(key)
+	stale := s.peek(key)
+	if c.opt.Store != nil {
+		l2e, err := c.l2Get(ctx, key)
+		if err == nil && l2e != nil {
+			if c.clock.precise() < l2e.expire {
+				return fillResult[V]{e: l2e}, nil
+			}
+			if stale == nil || l2e.sieEnd > stale.sieEnd {
+				stale = l2e
+			}
+		}
+	}
+	c.ctr.loads.Add(1)
+	v, ttl, err := load(ctx)
+	now := c.clock.precise()
+	switch {
+	case err == nil && ttl < 0: // do not cache
+		return fillResult[V]{e: &entry[V]{val: v}}, nil
+	case err == nil:
+		if ttl == 0 {
+			ttl = c.opt.TTL
+		}
+		ttl = c.jitter(ttl)
+		e := c.newEntry(v, false, now, ttl)
+		s.put(key, e)
+		c.l2Set(ctx, key, e, ttl)
+		return fillResult[V]{e: e}, nil
+	case errors.Is(err, ErrNotFound):
+		if c.opt.NegativeTTL < 0 {
+			return fillResult[V]{}, err
+		}
+		var zero V
+		e := c.newEntry(zero, true, now, c.opt.NegativeTTL)
+		s.put(key, e)
+		c.l2Set(ctx, key, e, c.opt.NegativeTTL)
+		return fillResult[V]{e: e}, nil
+	}
+	c.ctr.loadErrors.Add(1)
+	if stale != nil && now < stale.sieEnd {
+		return fillResult[V]{e: stale, stale: true}, nil
+	}
+	return fillResult[V]{}, err
+}
+
+// refresh reloads key in the background unless a refresh of e already runs.
+func (c *Cache[K, V]) refresh(key K, e *entry[V], load func(context.Context) (V, time.Duration, error)) {
+	if !e.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	c.bgMu.Lock()
+	if c.closed {
+		c.bgMu.Unlock()
+		e.refreshing.Store(false)
+		return
+	}
+	c.bg.Add(1)
+	c.bgMu.Unlock()
+	c.ctr.refreshes.Add(1)
+	go func() {
+		defer c.bg.Done()
+		// A context that can never end makes the Group run the refresh on
+		// this goroutine, which Close waits for; Close cancels the load
+		// through c.ctx.
+		r, _, err := c.group.Do(context.Background(), key, func(ctx context.Context) (fillResult[V], error) {
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			defer context.AfterFunc(c.ctx, cancel)()
+			return c.fill(ctx, key, load)
+		})
+		if err != nil || r.stale {
+			e.refreshing.Store(false) // let a later hit try again
+			c.opt.Logger.Debug("cache: background refresh failed", "cache", c.opt.Name, "err", err)
+		}
+	}()
+}
+
+func (c *Cache[K, V]) newEntry(v V, negative bool, now int64, ttl time.Duration) *entry[V] {
+	e := &entry[V]{val: v, negative: negative, expire: now + int64(ttl)}
+	e.swrEnd = e.expire + int64(c.opt.StaleWhileRevalidate)
+	e.sieEnd = e.expire + int64(c.opt.StaleIfError)
+	e.keep = max(e.swrEnd, e.sieEnd)
+	return e
+}
+
+func (c *Cache[K, V]) jitter(ttl time.Duration) time.Duration {
+	if c.opt.Jitter == 0 {
+		return ttl
+	}
+	cut := time.Duration(rand.Float64() * c.opt.Jitter * float64(ttl))
+	return max(ttl-cut, 1)
+}
+
+func newInstanceID() string {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	var b strings.Builder
+	for range 12 {
+		b.WriteByte(digits[rand.IntN(len(digits))])
+	}
+	return b.String()
+}
