@@ -1,0 +1,48 @@
+# v100 — run `make help` for the targets.
+SHELL := /bin/bash
+GO    ?= go
+
+.DEFAULT_GOAL := help
+
+.PHONY: help setup run test vet lint bench fuzz examples
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+setup: ## install what v100 needs (ffmpeg, redis-server) if missing; idempotent
+	@./scripts/setup
+
+run: setup ## run the two-tier cache walk-through (the reference server comes later)
+	$(GO) run ./examples/two-tier-cache
+
+test: setup ## vet, race-enabled tests, and every benchmark once (also in bench/)
+	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+	cd bench && $(GO) test -race -count=1 ./...
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+	cd bench && $(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+vet: ## go vet both modules
+	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
+
+lint: vet ## vet, gofmt and go mod tidy checks
+	@test -z "$$(gofmt -l . | tee /dev/stderr)" || { echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) mod tidy -diff
+	cd bench && $(GO) mod tidy -diff
+
+bench: setup ## compare with the peer libraries (bench/) and print a table
+	cd bench && $(GO) test -run '^$$' -bench . -cpu 1,2 -benchtime 2s ./... | tee /dev/stderr | $(GO) run ./cmd/benchtable
+
+FUZZTIME ?= 30s
+fuzz: ## run every fuzz target for FUZZTIME each
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+examples: ## run every example program
+	$(GO) run ./examples/coalesce-herd
+	$(GO) run ./examples/two-tier-cache

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/v100video/v100/internal/redistest"
+)
+
+func check(t *testing.T, out string) {
+	t.Helper()
+	for _, want := range []string{
+		"origin loads: 1, callers that shared it: 999",
+		`instance A again: "#EXTM3U playlist v1" from L1`,
+		`instance B: "#EXTM3U playlist v1" from L2 (B's L2 hits 1, origin loads 1)`,
+		`B now reads "#EXTM3U playlist v2 (published)"`,
+		"one background refresh reached the origin",
+		"origin down: A serves \"#EXTM3U playlist v2\" (err <nil>): stale-if-error",
+	} {
+		require.Contains(t, out, want)
+	}
+}
+
+func TestWithoutRedis(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, ""))
+	check(t, out.String())
+}
+
+func TestWithRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, srv.URL()))
+	check(t, out.String())
+}
+
+func TestUnreachableRedisIsAClearError(t *testing.T) {
+	srv := redistest.Start(t)
+	srv.Stop()
+	var out bytes.Buffer
+	err := run(context.Background(), &out, srv.URL())
+	require.ErrorContains(t, err, "redis at "+srv.URL())
+}
