@@ -34,6 +34,7 @@ type Cache[K comparable, V any] struct {
 
 	l2DownUntil atomic.Int64 // clock time before which L2 is skipped
 	unsynced    atomic.Bool  // the invalidation subscription is down
+	everSynced  atomic.Bool  // it has been up at least once
 	ctr         counters
 }
 
@@ -52,7 +53,9 @@ type fillResult[V any] struct {
 // New returns a Cache configured by opts; nil means all defaults.
 func New[K comparable, V any](opts *Options) *Cache[K, V] {
 	o := opts.withDefaults()
-	per := (o.Capacity + o.Shards - 1) / o.Shards
+	// Each shard may hold twice its even share; the global bound keeps the
+	// total at Capacity.
+	per := min(o.Capacity, 2*((o.Capacity+o.Shards-1)/o.Shards))
 	c := &Cache[K, V]{
 		opt:    o,
 		shards: make([]*shard[K, V], o.Shards),
@@ -61,12 +64,15 @@ func New[K comparable, V any](opts *Options) *Cache[K, V] {
 		clock:  newClock(o.Resolution),
 		id:     newInstanceID(),
 	}
+	b := &bound{capacity: int64(o.Capacity)}
 	for i := range c.shards {
-		c.shards[i] = newShard[K, V](per)
+		c.shards[i] = newShard[K, V](per, b)
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if b, ok := o.Store.(Broadcaster); ok {
 		c.bc = b
+		// Until the subscription is up, invalidations can be missed.
+		c.unsynced.Store(true)
 		c.unsub = b.Subscribe(c.onInvalidation, c.onSubscription)
 	}
 	if o.Registerer != nil {

@@ -70,8 +70,7 @@ func TestCapacityBound(t *testing.T) {
 		c.Set(bg, i, i, time.Hour)
 	}
 	st := c.Stats()
-	require.LessOrEqual(t, st.L1Entries, 1024)
-	require.Greater(t, st.L1Entries, 900, "shards fill evenly")
+	require.Equal(t, 1024, st.L1Entries, "the bound is global, not per shard")
 	require.Equal(t, uint64(10_000-st.L1Entries), st.L1Evictions)
 	// LRU: the most recent keys survive.
 	for i := 9_990; i < 10_000; i++ {
@@ -445,6 +444,7 @@ func TestSubscriptionLossFlushesL1(t *testing.T) {
 		c.Set(bg, "other", 5, time.Hour)
 		store.set(true)
 		require.Zero(t, c.Stats().L1Entries, "coming back flushes L1 again")
+		require.Equal(t, uint64(1), c.Stats().Resyncs)
 		v, ok := c.Get(bg, "k")
 		require.True(t, ok)
 		require.Equal(t, 2, v, "the value is read fresh from L2")
@@ -526,10 +526,50 @@ func collectorFor(t *testing.T, reg *prometheus.Registry, name string) prometheu
 	return nil
 }
 
+func TestFullCapacityIsUsable(t *testing.T) {
+	// Uneven hashing must not evict while the cache as a whole has room.
+	c := cache.New[string, int](&cache.Options{Capacity: 100_000})
+	defer c.Close()
+	for i := range 100_000 {
+		c.Set(bg, fmt.Sprintf("key-%06d", i), i, time.Hour)
+	}
+	st := c.Stats()
+	require.Equal(t, 100_000, st.L1Entries)
+	require.Zero(t, st.L1Evictions)
+	c.Set(bg, "one more", 1, time.Hour)
+	require.Equal(t, 100_000, c.Stats().L1Entries)
+	require.Equal(t, uint64(1), c.Stats().L1Evictions)
+}
+
 func TestGetHitDoesNotAllocate(t *testing.T) {
 	c := cache.New[string, []byte](nil)
 	defer c.Close()
 	c.Set(bg, "key", []byte("v"), time.Hour)
 	allocs := testing.AllocsPerRun(1000, func() { c.Get(bg, "key") })
 	require.Zero(t, allocs)
+}
+
+// lateBroadcaster's subscription comes up only when the test says so.
+type lateBroadcaster struct {
+	*memstore.Store
+	onState func(bool)
+}
+
+func (s *lateBroadcaster) Subscribe(onMessage func(string), onState func(bool)) func() {
+	s.onState = onState
+	return func() {}
+}
+
+func TestEntriesBeforeFirstSubscriptionAreFlushed(t *testing.T) {
+	store := &lateBroadcaster{Store: memstore.New()}
+	c := cache.New[string, int](&cache.Options{Store: store})
+	defer c.Close()
+	c.Set(bg, "k", 1, time.Hour) // invalidations for it could be missed
+	require.Equal(t, 1, c.Stats().L1Entries)
+	store.onState(true)
+	require.Zero(t, c.Stats().L1Entries, "L1 starts clean once invalidations flow")
+	require.Zero(t, c.Stats().Resyncs, "the first connection is not a resync")
+	v, ok := c.Get(bg, "k")
+	require.True(t, ok, "the value is still in L2")
+	require.Equal(t, 1, v)
 }

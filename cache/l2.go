@@ -161,7 +161,9 @@ func (c *Cache[K, V]) onSubscription(connected bool) {
 	if c.unsynced.Swap(false) {
 		// Invalidations sent while we were away are lost: start clean.
 		c.Purge()
-		c.ctr.l2Flushes.Add(1)
-		c.opt.Logger.Info("cache: invalidation subscription up; L1 flushed", "cache", c.opt.Name)
+		if c.everSynced.Swap(true) {
+			c.ctr.l2Flushes.Add(1)
+			c.opt.Logger.Info("cache: invalidation subscription back; L1 flushed", "cache", c.opt.Name)
+		}
 	}
 }
