@@ -21,7 +21,7 @@ type Cache[K comparable, V any] struct {
 	mask   uint64
 	keys   keyFuncs[K]
 	clock  *clock
-	group  coalesce.Group[K, fillResult[V]]
+	group  coalesce.Group[K, fillResult[K, V]]
 	bc     Broadcaster // opt.Store as a Broadcaster, or nil
 	id     string      // this instance, in invalidation messages
 
@@ -36,6 +36,7 @@ type Cache[K comparable, V any] struct {
 	unsynced    atomic.Bool  // the invalidation subscription is down
 	everSynced  atomic.Bool  // it has been up at least once
 	ctr         counters
+	hits        *striped // L1 hits, shared by the shards
 }
 
 type counters struct {
@@ -45,8 +46,8 @@ type counters struct {
 	refreshes, notFoundServed, l2Flushes atomic.Uint64
 }
 
-type fillResult[V any] struct {
-	e     *entry[V]
+type fillResult[K comparable, V any] struct {
+	e     *entry[K, V]
 	stale bool // an old entry served because the load failed
 }
 
@@ -55,7 +56,8 @@ func New[K comparable, V any](opts *Options) *Cache[K, V] {
 	o := opts.withDefaults()
 	// Each shard may hold twice its even share; the global bound keeps the
 	// total at Capacity.
-	per := min(o.Capacity, 2*((o.Capacity+o.Shards-1)/o.Shards))
+	share := (o.Capacity + o.Shards - 1) / o.Shards
+	per := min(o.Capacity, 2*share)
 	c := &Cache[K, V]{
 		opt:    o,
 		shards: make([]*shard[K, V], o.Shards),
@@ -65,8 +67,9 @@ func New[K comparable, V any](opts *Options) *Cache[K, V] {
 		id:     newInstanceID(),
 	}
 	b := &bound{capacity: int64(o.Capacity)}
+	c.hits = new(striped)
 	for i := range c.shards {
-		c.shards[i] = newShard[K, V](per, b)
+		c.shards[i] = newShard[K, V](per, share, b, c.hits)
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if b, ok := o.Store.(Broadcaster); ok {
@@ -106,8 +109,20 @@ func (c *Cache[K, V]) Close() error {
 	return nil
 }
 
+// locate returns k's shard and hash.
+func (c *Cache[K, V]) locate(k K) (*shard[K, V], uint64) {
+	h := c.keys.hash(k)
+	return c.shards[h&c.mask], h
+}
+
 func (c *Cache[K, V]) shard(k K) *shard[K, V] {
-	return c.shards[c.keys.hash(k)&c.mask]
+	s, _ := c.locate(k)
+	return s
+}
+
+func (c *Cache[K, V]) lookup(k K, now int64) *entry[K, V] {
+	s, h := c.locate(k)
+	return s.lookup(k, h, now)
 }
 
 // Get returns the fresh value for key from L1, or else from L2. It never
@@ -115,7 +130,7 @@ func (c *Cache[K, V]) shard(k K) *shard[K, V] {
 func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, bool) {
 	var zero V
 	now := c.clock.coarse()
-	if e := c.shard(key).lookup(key, now); e != nil && now < e.expire {
+	if e := c.lookup(key, now); e != nil && now < e.expire {
 		if e.negative {
 			return zero, false
 		}
@@ -138,9 +153,9 @@ func (c *Cache[K, V]) Set(ctx context.Context, key K, v V, ttl time.Duration) {
 	if ttl <= 0 {
 		ttl = c.opt.TTL
 	}
-	now := c.clock.precise()
-	e := c.newEntry(v, false, now, ttl)
-	c.shard(key).put(key, e)
+	s, h := c.locate(key)
+	e := c.newEntry(key, h, v, false, c.clock.coarse(), ttl)
+	s.put(key, e)
 	if c.opt.Store != nil {
 		c.l2Set(ctx, key, e, ttl)
 		c.broadcast(ctx, c.keys.format(key))
@@ -183,7 +198,7 @@ func (c *Cache[K, V]) Purge() {
 // it has gone.
 func (c *Cache[K, V]) GetOrLoad(ctx context.Context, key K, load func(context.Context) (V, time.Duration, error)) (V, error) {
 	now := c.clock.coarse()
-	if e := c.shard(key).lookup(key, now); e != nil {
+	if e := c.lookup(key, now); e != nil {
 		if now < e.expire {
 			if e.negative {
 				c.ctr.notFoundServed.Add(1)
@@ -196,7 +211,7 @@ func (c *Cache[K, V]) GetOrLoad(ctx context.Context, key K, load func(context.Co
 			return e.value()
 		}
 	}
-	r, _, err := c.group.Do(ctx, key, func(ctx context.Context) (fillResult[V], error) {
+	r, _, err := c.group.Do(ctx, key, func(ctx context.Context) (fillResult[K, V], error) {
 		return c.fill(ctx, key, load)
 	})
 	if err != nil {
@@ -214,14 +229,14 @@ func (c *Cache[K, V]) GetOrLoad(ctx context.Context, key K, load func(context.Co
 
 // fill answers a miss from L2 or the loader, and stores the answer in L1
 // before any waiter sees it.
-func (c *Cache[K, V]) fill(ctx context.Context, key K, load func(context.Context) (V, time.Duration, error)) (fillResult[V], error) {
-	s := c.shard(key)
+func (c *Cache[K, V]) fill(ctx context.Context, key K, load func(context.Context) (V, time.Duration, error)) (fillResult[K, V], error) {
+	s, h := c.locate(key)
 	stale := s.peek(key)
 	if c.opt.Store != nil {
 		l2e, err := c.l2Get(ctx, key)
 		if err == nil && l2e != nil {
 			if c.clock.precise() < l2e.expire {
-				return fillResult[V]{e: l2e}, nil
+				return fillResult[K, V]{e: l2e}, nil
 			}
 			if stale == nil || l2e.sieEnd > stale.sieEnd {
 				stale = l2e
@@ -233,35 +248,35 @@ func (c *Cache[K, V]) fill(ctx context.Context, key K, load func(context.Context
 	now := c.clock.precise()
 	switch {
 	case err == nil && ttl < 0: // do not cache
-		return fillResult[V]{e: &entry[V]{val: v}}, nil
+		return fillResult[K, V]{e: &entry[K, V]{val: v}}, nil
 	case err == nil:
 		if ttl == 0 {
 			ttl = c.opt.TTL
 		}
 		ttl = c.jitter(ttl)
-		e := c.newEntry(v, false, now, ttl)
+		e := c.newEntry(key, h, v, false, now, ttl)
 		s.put(key, e)
 		c.l2Set(ctx, key, e, ttl)
-		return fillResult[V]{e: e}, nil
+		return fillResult[K, V]{e: e}, nil
 	case errors.Is(err, ErrNotFound):
 		if c.opt.NegativeTTL < 0 {
-			return fillResult[V]{}, err
+			return fillResult[K, V]{}, err
 		}
 		var zero V
-		e := c.newEntry(zero, true, now, c.opt.NegativeTTL)
+		e := c.newEntry(key, h, zero, true, now, c.opt.NegativeTTL)
 		s.put(key, e)
 		c.l2Set(ctx, key, e, c.opt.NegativeTTL)
-		return fillResult[V]{e: e}, nil
+		return fillResult[K, V]{e: e}, nil
 	}
 	c.ctr.loadErrors.Add(1)
 	if stale != nil && now < stale.sieEnd {
-		return fillResult[V]{e: stale, stale: true}, nil
+		return fillResult[K, V]{e: stale, stale: true}, nil
 	}
-	return fillResult[V]{}, err
+	return fillResult[K, V]{}, err
 }
 
 // refresh reloads key in the background unless a refresh of e already runs.
-func (c *Cache[K, V]) refresh(key K, e *entry[V], load func(context.Context) (V, time.Duration, error)) {
+func (c *Cache[K, V]) refresh(key K, e *entry[K, V], load func(context.Context) (V, time.Duration, error)) {
 	if !e.refreshing.CompareAndSwap(false, true) {
 		return
 	}
@@ -279,7 +294,7 @@ func (c *Cache[K, V]) refresh(key K, e *entry[V], load func(context.Context) (V,
 		// A context that can never end makes the Group run the refresh on
 		// this goroutine, which Close waits for; Close cancels the load
 		// through c.ctx.
-		r, _, err := c.group.Do(context.Background(), key, func(ctx context.Context) (fillResult[V], error) {
+		r, _, err := c.group.Do(context.Background(), key, func(ctx context.Context) (fillResult[K, V], error) {
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			defer context.AfterFunc(c.ctx, cancel)()
@@ -292,8 +307,8 @@ func (c *Cache[K, V]) refresh(key K, e *entry[V], load func(context.Context) (V,
 	}()
 }
 
-func (c *Cache[K, V]) newEntry(v V, negative bool, now int64, ttl time.Duration) *entry[V] {
-	e := &entry[V]{val: v, negative: negative, expire: now + int64(ttl)}
+func (c *Cache[K, V]) newEntry(key K, h uint64, v V, negative bool, now int64, ttl time.Duration) *entry[K, V] {
+	e := &entry[K, V]{key: key, hash: h, val: v, negative: negative, expire: now + int64(ttl)}
 	e.swrEnd = e.expire + int64(c.opt.StaleWhileRevalidate)
 	e.sieEnd = e.expire + int64(c.opt.StaleIfError)
 	e.keep = max(e.swrEnd, e.sieEnd)

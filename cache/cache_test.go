@@ -573,3 +573,76 @@ func TestEntriesBeforeFirstSubscriptionAreFlushed(t *testing.T) {
 	require.True(t, ok, "the value is still in L2")
 	require.Equal(t, 1, v)
 }
+
+func TestReadTableNeverServesEvicted(t *testing.T) {
+	c := cache.New[int, int](&cache.Options{Capacity: 64, Shards: 2})
+	defer c.Close()
+	for i := range 1000 {
+		c.Set(bg, i, i, time.Hour)
+		c.Get(bg, i) // install it in the read table
+		c.Get(bg, i/2)
+	}
+	found := 0
+	for i := range 1000 {
+		if v, ok := c.Get(bg, i); ok {
+			require.Equal(t, i, v)
+			found++
+		}
+	}
+	require.Equal(t, c.Stats().L1Entries, found, "every key served is one the LRU holds")
+	require.LessOrEqual(t, found, 64)
+	for i := range 1000 {
+		c.Delete(bg, i)
+	}
+	for i := range 1000 {
+		_, ok := c.Get(bg, i)
+		require.False(t, ok, "deleted key %d served", i)
+	}
+}
+
+func TestReadYourWritesUnderConcurrentReads(t *testing.T) {
+	c := cache.New[string, int](&cache.Options{Capacity: 256})
+	defer c.Close()
+	const writers, versions = 4, 2000
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	for r := range 4 {
+		readers.Add(1)
+		go func() { // keep installing entries in the read table
+			defer readers.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c.Get(bg, fmt.Sprint("w", (i+r)%writers))
+			}
+		}()
+	}
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprint("w", w)
+			for v := 1; v <= versions; v++ {
+				c.Set(bg, key, v, time.Hour)
+				if got, ok := c.Get(bg, key); !ok || got != v {
+					t.Errorf("%s: wrote %d, read %d (found %v)", key, v, got, ok)
+					return
+				}
+				if v%100 == 0 {
+					c.Delete(bg, key)
+					if got, ok := c.Get(bg, key); ok {
+						t.Errorf("%s: read %d after Delete", key, got)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+}

@@ -6,8 +6,15 @@
 // # L1
 //
 // The L1 is a sharded LRU (hashicorp/golang-lru/v2's simplelru, one per
-// shard under its own mutex) bounded by [Options.Capacity] entries. Readers
-// of different shards never share a lock. Expiry is checked against a coarse
+// shard under its own lock) bounded by [Options.Capacity] entries in all;
+// a shard may hold up to twice its even share, so uneven hashing does not
+// evict early. In front of each shard's list sits a lock-free read table of
+// pointers to immutable entries: a hit found there takes no lock and writes
+// no shared memory (hit counts are striped), so readers on several cores do
+// not contend, even on one hot key. A hit moves its entry to the front of the
+// list only when the entry has drifted more than a quarter of the shard back
+// from it, which keeps the hit ratio of an exact LRU while sparing most hits
+// the list update. Expiry is checked against a coarse
 // clock that ticks every [Options.Resolution] (1 ms by default), because
 // reading the system clock costs more than an L1 hit; an entry can therefore
 // be served up to one tick after it expires. The clock is a goroutine owned

@@ -3,25 +3,28 @@ package cache
 import (
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // entry is one cached answer. Its fields never change after it is stored,
-// except refreshing.
-type entry[V any] struct {
+// except seq and refreshing.
+type entry[K comparable, V any] struct {
+	key      K // the key it is stored under, for the read table's check
 	val      V
 	negative bool   // a cached not-found answer
+	hash     uint64 // of key
 	expire   int64  // clock time at which it stops being fresh
 	swrEnd   int64  // served stale while revalidating until then
 	sieEnd   int64  // served stale on load error until then
 	keep     int64  // dropped from L1 after then: max(expire, swrEnd, sieEnd)
-	seq      uint64 // shard.seq when last moved to the front; guarded by shard.mu
 
-	refreshing atomic.Bool // a background refresh is running
+	seq        atomic.Uint64 // shard.seq when last moved to the LRU front
+	refreshing atomic.Bool   // a background refresh is running
 }
 
-func (e *entry[V]) value() (V, error) {
+func (e *entry[K, V]) value() (V, error) {
 	if e.negative {
 		var zero V
 		return zero, ErrNotFound
@@ -38,85 +41,137 @@ type bound struct {
 	count    atomic.Int64
 }
 
-// shard is one lock's worth of the L1.
+// shard is one lock's worth of the L1: a golang-lru list, which decides
+// recency and eviction, and in front of it a read table.
+//
+// The read table is a direct-mapped array of pointers to immutable entries.
+// A hit found there reads no lock and writes no shared memory, so cores
+// reading the same hot keys do not pass cache lines back and forth. The
+// table only ever holds entries that the list holds: slots are filled under
+// the read lock (so no writer is between its list update and its table
+// update) and cleared by the list's eviction callback under the write lock.
 type shard[K comparable, V any] struct {
-	mu        sync.Mutex
-	lru       *simplelru.LRU[K, *entry[V]] // protected by mu
-	hits      uint64                       // protected by mu
-	misses    uint64                       // protected by mu
+	mu        sync.RWMutex
+	lru       *simplelru.LRU[K, *entry[K, V]] // protected by mu
 	evictions uint64                       // protected by mu
-	seq       uint64                       // moves to the front so far; protected by mu
-	lazy      uint64                       // hits within this many moves of the front are not moved
+	seq       atomic.Uint64                // moves to the front so far; written under mu
+	lazy      uint64                       // entries within this many moves of the front are not moved
+	misses    atomic.Uint64
+	table     []atomic.Pointer[entry[K, V]]
+	tmask     uint64
 	bound     *bound
-	_         [64]byte // keep shards on separate cache lines
+	hits      *striped
 }
 
-func newShard[K comparable, V any](size int, b *bound) *shard[K, V] {
-	l, err := simplelru.NewLRU[K, *entry[V]](size, nil)
+func newShard[K comparable, V any](size, share int, b *bound, hits *striped) *shard[K, V] {
+	n := 8
+	for n < share {
+		n <<= 1
+	}
+	s := &shard[K, V]{
+		bound: b,
+		hits:  hits,
+		lazy:  uint64(share / 4),
+		table: make([]atomic.Pointer[entry[K, V]], n),
+		tmask: uint64(n - 1),
+	}
+	l, err := simplelru.NewLRU[K, *entry[K, V]](size, s.onRemove)
 	if err != nil {
 		panic(err) // size is always positive
 	}
-	return &shard[K, V]{lru: l, bound: b, lazy: uint64(size / 4)}
+	s.lru = l
+	return s
 }
 
-// lookup returns the entry for k if L1 still holds it, fresh or stale,
-// counting a hit only for a fresh one. Entries past every stale window are
-// dropped.
+func (s *shard[K, V]) slot(h uint64) *atomic.Pointer[entry[K, V]] {
+	return &s.table[(h>>32)&s.tmask]
+}
+
+// onRemove is the list's eviction callback (evictions, removals, purges),
+// run under the write lock.
+func (s *shard[K, V]) onRemove(_ K, e *entry[K, V]) {
+	s.slot(e.hash).CompareAndSwap(e, nil)
+}
+
+// lookup returns the entry L1 holds for k (hash h), fresh or stale, or nil,
+// counting a hit only for a fresh answer. Entries past every stale window
+// are dropped.
 //
-// A hit moves the entry to the front of the LRU list only if more than a
-// quarter of the shard's capacity has been moved there since the entry last
-// was: an entry nearer the front than that cannot be evicted soon, and not
-// touching the list saves most hits two or three cache misses.
-func (s *shard[K, V]) lookup(k K, now int64) *entry[V] {
-	s.mu.Lock()
-	e, ok := s.lru.Peek(k)
-	if ok && s.seq-e.seq > s.lazy {
-		s.lru.Get(k) // move to front
-		s.seq++
-		e.seq = s.seq
+// A hit moves the entry to the front of the LRU list only if more than
+// lazy entries have been moved there since it last was: an entry that near
+// the front cannot be evicted soon.
+func (s *shard[K, V]) lookup(k K, h uint64, now int64) *entry[K, V] {
+	if e := s.slot(h).Load(); e != nil && e.hash == h && now < e.expire && e.key == k &&
+		s.seq.Load()-e.seq.Load() <= s.lazy {
+		s.hits.add()
+		return e
 	}
+	s.mu.RLock()
+	e, ok := s.lru.Peek(k)
+	if ok {
+		s.slot(h).Store(e)
+	}
+	s.mu.RUnlock()
 	switch {
 	case !ok:
-		s.misses++
+		s.misses.Add(1)
+		return nil
 	case now < e.expire:
-		s.hits++
+		s.hits.add()
+		if s.seq.Load()-e.seq.Load() > s.lazy {
+			s.promote(k, e)
+		}
 	case now >= e.keep:
-		s.lru.Remove(k)
-		s.bound.count.Add(-1)
-		s.misses++
-		e = nil
+		s.mu.Lock()
+		if cur, found := s.lru.Peek(k); found && cur == e {
+			s.lru.Remove(k)
+			s.bound.count.Add(-1)
+		}
+		s.mu.Unlock()
+		s.misses.Add(1)
+		return nil
 	default:
-		s.misses++
+		s.misses.Add(1)
+	}
+	return e
+}
+
+// promote moves k to the front if it still holds e.
+func (s *shard[K, V]) promote(k K, e *entry[K, V]) {
+	s.mu.Lock()
+	if cur, ok := s.lru.Peek(k); ok && cur == e {
+		s.lru.Get(k) // moves it to the front
+		e.seq.Store(s.seq.Add(1))
 	}
 	s.mu.Unlock()
-	return e
 }
 
 // peek returns the entry for k without counting or promoting it.
-func (s *shard[K, V]) peek(k K) *entry[V] {
-	s.mu.Lock()
+func (s *shard[K, V]) peek(k K) *entry[K, V] {
+	s.mu.RLock()
 	e, _ := s.lru.Peek(k)
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	return e
 }
 
-func (s *shard[K, V]) put(k K, e *entry[V]) {
+func (s *shard[K, V]) put(k K, e *entry[K, V]) {
 	s.mu.Lock()
-	s.seq++
-	e.seq = s.seq
-	if s.lru.Contains(k) {
-		s.lru.Add(k, e) // replaces in place
-		s.mu.Unlock()
-		return
-	}
-	if s.lru.Add(k, e) {
+	e.seq.Store(s.seq.Add(1))
+	before := s.lru.Len()
+	switch {
+	case s.lru.Add(k, e):
 		s.evictions++ // the shard was at its own limit: net count unchanged
-	} else if s.bound.count.Add(1) > s.bound.capacity && s.lru.Len() > 1 {
+	case s.lru.Len() == before:
+		// replaced in place (no callback): the table store below covers it
+	case s.bound.count.Add(1) > s.bound.capacity && s.lru.Len() > 1:
 		// Over the global limit: drop this shard's least recently used.
 		s.lru.RemoveOldest()
 		s.bound.count.Add(-1)
 		s.evictions++
 	}
+	// Safe under the write lock: the list holds e, and no reader is
+	// installing at the same time.
+	s.slot(e.hash).Store(e)
 	s.mu.Unlock()
 }
 
@@ -133,4 +188,30 @@ func (s *shard[K, V]) purge() {
 	s.bound.count.Add(-int64(s.lru.Len()))
 	s.lru.Purge()
 	s.mu.Unlock()
+}
+
+// striped is a counter spread over cache lines, so that cores counting at
+// once do not contend. A goroutine picks its stripe by the address of its
+// stack, which differs between goroutines and stays put while one runs.
+type striped struct {
+	cells [stripes]struct {
+		n atomic.Uint64
+		_ [56]byte
+	}
+}
+
+const stripes = 32
+
+func (c *striped) add() {
+	var local byte
+	i := mix64(uint64(uintptr(unsafe.Pointer(&local)))>>13) % stripes
+	c.cells[i].n.Add(1)
+}
+
+func (c *striped) load() uint64 {
+	var n uint64
+	for i := range c.cells {
+		n += c.cells[i].n.Load()
+	}
+	return n
 }

@@ -36,7 +36,7 @@ func (c *Cache[K, V]) l2Result(err error) {
 // l2Get reads key from L2, stores what it finds in L1 (bounded by the L2
 // entry's remaining TTL) and returns it, fresh or stale; nil if L2 has no
 // usable entry.
-func (c *Cache[K, V]) l2Get(ctx context.Context, key K) (*entry[V], error) {
+func (c *Cache[K, V]) l2Get(ctx context.Context, key K) (*entry[K, V], error) {
 	if !c.l2Usable() {
 		return nil, errL2Skipped
 	}
@@ -74,7 +74,7 @@ func (c *Cache[K, V]) l2Get(ctx context.Context, key K) (*entry[V], error) {
 	// Subtract one clock tick: L1 expiry is checked against a clock up to a
 	// tick behind, and the copy must not outlive the L2 entry.
 	end := now + int64(ttl) - int64(c.opt.Resolution)
-	e := &entry[V]{val: v, negative: negative}
+	e := &entry[K, V]{key: key, hash: c.keys.hash(key), val: v, negative: negative}
 	e.expire = min(end-int64(staleWin), end)
 	e.swrEnd = min(e.expire+int64(c.opt.StaleWhileRevalidate), end)
 	e.sieEnd = min(e.expire+int64(c.opt.StaleIfError), end)
@@ -94,7 +94,7 @@ func (c *Cache[K, V]) l2Get(ctx context.Context, key K) (*entry[V], error) {
 
 // l2Set writes e to L2 for ttl plus the stale windows, so that other
 // instances can serve it stale too.
-func (c *Cache[K, V]) l2Set(ctx context.Context, key K, e *entry[V], ttl time.Duration) {
+func (c *Cache[K, V]) l2Set(ctx context.Context, key K, e *entry[K, V], ttl time.Duration) {
 	if !c.l2Usable() {
 		return
 	}

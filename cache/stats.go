@@ -30,13 +30,13 @@ type Stats struct {
 func (c *Cache[K, V]) Stats() Stats {
 	var s Stats
 	for _, sh := range c.shards {
-		sh.mu.Lock()
-		s.L1Hits += sh.hits
-		s.L1Misses += sh.misses
+		sh.mu.RLock()
 		s.L1Evictions += sh.evictions
 		s.L1Entries += sh.lru.Len()
-		sh.mu.Unlock()
+		sh.mu.RUnlock()
+		s.L1Misses += sh.misses.Load()
 	}
+	s.L1Hits = c.hits.load()
 	s.L2Hits = c.ctr.l2Hits.Load()
 	s.L2Misses = c.ctr.l2Misses.Load()
 	s.L2Errors = c.ctr.l2Errors.Load()

@@ -1,0 +1,46 @@
+// Package bench compares v100's packages with the peer libraries a user
+// would otherwise pick, in one run on one machine, so that the numbers can be
+// read side by side:
+//
+//   - [github.com/v100video/v100/coalesce] against
+//     [golang.org/x/sync/singleflight];
+//   - the L1 of [github.com/v100video/v100/cache] against
+//     [github.com/hashicorp/golang-lru/v2] (plain and expirable),
+//     [github.com/maypok86/otter/v2] and [github.com/dgraph-io/ristretto/v2].
+//
+// It is a module of its own, so the peers never become dependencies of the
+// SDK. It holds only benchmarks; the command benchtable turns their output
+// into Markdown tables with a "vs v100" column.
+//
+// # Running
+//
+// CI runs every benchmark once, so none rot:
+//
+//	cd bench && go test -run '^$' -bench . -benchtime 1x ./...
+//
+// The comparison (make bench), about three and a half minutes on two cores,
+// prints Markdown tables and fails if a benchmark does:
+//
+//	cd bench && go test -run '^$' -bench . -cpu 1,2 -benchtime 2s ./... | go run ./cmd/benchtable
+//
+// # What is measured
+//
+// BenchmarkCoalesceUniqueKey is the cost of a call that finds no execution
+// to join, the path every miss takes. BenchmarkCoalesceHerd starts 10,000
+// goroutines on one key whose function sleeps 20 ms, and reports how many
+// times the function ran (executions/herd, which must be 1) and how long
+// after it returned the last waiter was released (release-ms). Both run
+// v100 with a context that cannot be cancelled and with one that can (the
+// function then runs on a goroutine of its own), and singleflight's Do and,
+// as the counterpart of the second, DoChan.
+//
+// BenchmarkCacheGet and BenchmarkCacheMixed (90% Get, 10% Set) run on every
+// CPU over a warm cache that holds the whole key space, with keys drawn from
+// a Zipf distribution (s = 1.01) over 100k keys. A million accesses touch
+// most of the key space, so each hit there is bound by memory latency;
+// BenchmarkCacheGetHot replays the trace's first 4,096 accesses instead, a
+// working set that fits in the CPU caches like the hot playlists and
+// segments of a video platform. BenchmarkCacheHitRatio replays a Zipf
+// trace larger than the cache on one goroutine, filling on every miss, and
+// reports hit-%.
+package bench
