@@ -53,9 +53,9 @@ type bound struct {
 type shard[K comparable, V any] struct {
 	mu        sync.RWMutex
 	lru       *simplelru.LRU[K, *entry[K, V]] // protected by mu
-	evictions uint64                       // protected by mu
-	seq       atomic.Uint64                // moves to the front so far; written under mu
-	lazy      uint64                       // entries within this many moves of the front are not moved
+	evictions uint64                          // protected by mu
+	seq       atomic.Uint64                   // moves to the front so far; written under mu
+	lazy      uint64                          // entries within this many moves of the front are not moved
 	misses    atomic.Uint64
 	table     []atomic.Pointer[entry[K, V]]
 	tmask     uint64
