@@ -3,6 +3,7 @@ package coalesce
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -10,43 +11,52 @@ import (
 // detached from the callers' cancellation, cancelled when the last waiter
 // leaves or the function returns. Being its own context saves the
 // allocations of context.WithoutCancel and context.WithCancel per execution.
+// Its fields are ordered to fit the 80-byte size class for small V.
 type call[V any] struct {
 	// Written by the executing goroutine before finished is set; read by
 	// callers after ready is closed or finished is seen under Group.mu.
-	val      V
-	err      error
-	panicked *PanicError
+	// When panicked, err is the *PanicError.
+	val V
+	err error
 
-	// Protected by Group.mu.
-	waiters  int           // callers still waiting
-	dups     int           // callers that joined the execution
-	finished bool          // fn has returned
-	ready    chan struct{} // closed when finished; nil if nobody can wait on it
+	ready chan struct{} // closed when finished; nil if nobody can wait on it; set under Group.mu
 
-	parent context.Context // the first caller's context, for its values
+	// parent is the first caller's context, for its values. The first
+	// Value call replaces it with context.WithoutCancel(parent).
+	parent context.Context // protected by cmu
+	done   chan struct{}   // protected by cmu
+	cmu    sync.Mutex
 
-	cmu      sync.Mutex // protects the fields below
-	done     chan struct{}
-	cerr     error
-	detached context.Context
+	waiters int32 // callers still waiting; protected by Group.mu
+	dups    int32 // callers that joined the execution; protected by Group.mu
+
+	state    atomic.Uint32 // ctxCancelled | ctxDoneMade
+	finished bool          // fn has returned; protected by Group.mu
+	panicked bool          // written before finished
+	detached bool          // parent is already detached; protected by cmu
 }
 
+const (
+	ctxCancelled = 1 << iota
+	ctxDoneMade
+)
+
 func (c *call[V]) result(joined bool) (V, bool, error) {
-	if c.panicked != nil {
-		panic(c.panicked)
+	if c.panicked {
+		panic(c.err)
 	}
 	return c.val, joined || c.dups > 0, c.err
 }
 
-func (c *call[V]) cancel(err error) {
-	c.cmu.Lock()
-	if c.cerr == nil {
-		c.cerr = err
-		if c.done != nil {
-			close(c.done)
-		}
+// cancel cancels the execution's context. It takes no lock unless someone
+// asked for Done.
+func (c *call[V]) cancel() {
+	old := c.state.Or(ctxCancelled)
+	if old&ctxCancelled == 0 && old&ctxDoneMade != 0 {
+		c.cmu.Lock()
+		close(c.done)
+		c.cmu.Unlock()
 	}
-	c.cmu.Unlock()
 }
 
 // Deadline implements context.Context: the shared execution has none.
@@ -58,7 +68,8 @@ func (c *call[V]) Done() <-chan struct{} {
 	defer c.cmu.Unlock()
 	if c.done == nil {
 		c.done = make(chan struct{})
-		if c.cerr != nil {
+		// Whichever of this and cancel sees the other's bit closes done.
+		if c.state.Or(ctxDoneMade)&ctxCancelled != 0 {
 			close(c.done)
 		}
 	}
@@ -67,9 +78,10 @@ func (c *call[V]) Done() <-chan struct{} {
 
 // Err implements context.Context.
 func (c *call[V]) Err() error {
-	c.cmu.Lock()
-	defer c.cmu.Unlock()
-	return c.cerr
+	if c.state.Load()&ctxCancelled != 0 {
+		return context.Canceled
+	}
+	return nil
 }
 
 // Value implements context.Context with the first caller's values. It goes
@@ -77,12 +89,13 @@ func (c *call[V]) Err() error {
 // its cause) never shows through.
 func (c *call[V]) Value(key any) any {
 	c.cmu.Lock()
-	if c.detached == nil {
-		c.detached = context.WithoutCancel(c.parent)
+	if !c.detached {
+		c.parent = context.WithoutCancel(c.parent)
+		c.detached = true
 	}
-	d := c.detached
+	p := c.parent
 	c.cmu.Unlock()
-	return d.Value(key)
+	return p.Value(key)
 }
 
 func (c *call[V]) String() string { return "coalesce.Group execution context" }

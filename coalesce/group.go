@@ -17,12 +17,12 @@ type Group[K comparable, V any] struct {
 	// while the function ran. Set it before first use.
 	Window time.Duration
 
-	mu sync.Mutex // protects m and the bookkeeping fields of every call in it
-	m  map[K]*call[V]
+	mu         sync.Mutex // protects the fields below and the bookkeeping of every call in m
+	m          map[K]*call[V]
+	calls      uint64
+	executions uint64
 
-	calls      atomic.Uint64
-	executions atomic.Uint64
-	shared     atomic.Uint64
+	shared atomic.Uint64
 }
 
 // Stats are a Group's counters since it was created.
@@ -36,13 +36,12 @@ type Stats struct {
 // Stats returns the Group's counters.
 func (g *Group[K, V]) Stats() Stats {
 	g.mu.Lock()
-	n := len(g.m)
-	g.mu.Unlock()
+	defer g.mu.Unlock()
 	return Stats{
-		Calls:      g.calls.Load(),
-		Executions: g.executions.Load(),
+		Calls:      g.calls,
+		Executions: g.executions,
 		Shared:     g.shared.Load(),
-		InFlight:   n,
+		InFlight:   len(g.m),
 	}
 }
 
@@ -59,8 +58,8 @@ func (g *Group[K, V]) Stats() Stats {
 // If fn panics, Do panics with a [*PanicError] in every caller. If fn calls
 // [runtime.Goexit], every caller receives [ErrGoexit].
 func (g *Group[K, V]) Do(ctx context.Context, key K, fn func(context.Context) (V, error)) (v V, shared bool, err error) {
-	g.calls.Add(1)
 	g.mu.Lock()
+	g.calls++
 	if c, ok := g.m[key]; ok {
 		if c.finished { // inside its result window
 			g.mu.Unlock()
@@ -80,12 +79,12 @@ func (g *Group[K, V]) Do(ctx context.Context, key K, fn func(context.Context) (V
 	}
 	c := &call[V]{parent: ctx, waiters: 1}
 	g.m[key] = c
+	g.executions++
 	inline := ctx.Done() == nil
 	if !inline {
 		c.ready = make(chan struct{})
 	}
 	g.mu.Unlock()
-	g.executions.Add(1)
 
 	if inline {
 		// This caller can never stop waiting: run fn on its goroutine and
@@ -130,7 +129,7 @@ func (g *Group[K, V]) wait(ctx context.Context, key K, c *call[V], joined bool) 
 	}
 	g.mu.Unlock()
 	if last {
-		c.cancel(context.Canceled)
+		c.cancel()
 	}
 	var zero V
 	return zero, false, ctx.Err()
@@ -150,7 +149,8 @@ func (g *Group[K, V]) run(key K, c *call[V], fn func(context.Context) (V, error)
 				// recover returns nil only for runtime.Goexit, which then
 				// goes on unwinding past the assignment below.
 				if r := recover(); r != nil {
-					c.panicked = &PanicError{Value: r, Stack: debug.Stack()}
+					c.err = &PanicError{Value: r, Stack: debug.Stack()}
+					c.panicked = true
 				}
 			}
 		}()
@@ -163,7 +163,7 @@ func (g *Group[K, V]) run(key K, c *call[V], fn func(context.Context) (V, error)
 }
 
 func (g *Group[K, V]) finish(key K, c *call[V]) {
-	keep := g.Window > 0 && c.err == nil && c.panicked == nil
+	keep := g.Window > 0 && c.err == nil
 	g.mu.Lock()
 	c.finished = true
 	if !keep && g.m[key] == c {
@@ -173,7 +173,7 @@ func (g *Group[K, V]) finish(key K, c *call[V]) {
 		close(c.ready)
 	}
 	g.mu.Unlock()
-	c.cancel(context.Canceled)
+	c.cancel()
 	if keep {
 		time.AfterFunc(g.Window, func() {
 			g.mu.Lock()
