@@ -190,6 +190,25 @@ func BenchmarkCoalesceHerd(b *testing.B) {
 			}
 		})
 	})
+	// The runtime's floor, for reference: the same herd blocked on one
+	// channel that a single close releases, with no coalescing at all.
+	b.Run("floor-close-chan", func(b *testing.B) {
+		herd(b, func() func(fn func() int) int {
+			var once sync.Once
+			ready := make(chan struct{})
+			var v int
+			return func(fn func() int) int {
+				once.Do(func() {
+					go func() {
+						v = fn()
+						close(ready)
+					}()
+				})
+				<-ready
+				return v
+			}
+		})
+	})
 	b.Run("singleflight-dochan", func(b *testing.B) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

@@ -32,7 +32,9 @@
 // after it returned the last waiter was released (release-ms). Both run
 // v100 with a context that cannot be cancelled and with one that can (the
 // function then runs on a goroutine of its own), and singleflight's Do and,
-// as the counterpart of the second, DoChan.
+// as the counterpart of the second, DoChan. floor-close-chan is the
+// runtime's own floor for reference: the herd blocked on one channel that a
+// single close releases, with no coalescing.
 //
 // BenchmarkCacheGet and BenchmarkCacheMixed (90% Get, 10% Set) run on every
 // CPU over a warm cache that holds the whole key space, with keys drawn from

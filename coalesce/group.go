@@ -106,13 +106,23 @@ func (g *Group[K, V]) Forget(key K) {
 }
 
 func (g *Group[K, V]) wait(ctx context.Context, key K, c *call[V], joined bool) (V, bool, error) {
+	done := ctx.Done()
+	if done == nil {
+		// A plain receive: a woken select re-locks the channel, which
+		// serialises the release of a large herd.
+		<-c.ready
+		if joined {
+			g.shared.Add(1)
+		}
+		return c.result(joined)
+	}
 	select {
 	case <-c.ready:
 		if joined {
 			g.shared.Add(1)
 		}
 		return c.result(joined)
-	case <-ctx.Done():
+	case <-done:
 	}
 	g.mu.Lock()
 	if c.finished {
