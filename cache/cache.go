@@ -78,12 +78,6 @@ func New[K comparable, V any](opts *Options) *Cache[K, V] {
 		c.unsynced.Store(true)
 		c.unsub = b.Subscribe(c.onInvalidation, c.onSubscription)
 	}
-	if o.Registerer != nil {
-		if err := o.Registerer.Register(newCollector(c)); err != nil {
-			c.Close()
-			panic("cache: registering metrics for " + o.Name + ": " + err.Error())
-		}
-	}
 	// A cache dropped without Close still stops its clock.
 	runtime.AddCleanup(c, (*clock).signal, c.clock)
 	return c

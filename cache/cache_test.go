@@ -10,8 +10,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"github.com/v100video/v100/cache"
@@ -492,53 +490,6 @@ func TestCallerCancelDoesNotStopLoad(t *testing.T) {
 		require.Equal(t, 5, <-done)
 		require.Equal(t, int32(1), loads.Load())
 	})
-}
-
-func TestPrometheusMetrics(t *testing.T) {
-	reg := prometheus.NewPedanticRegistry()
-	c := cache.New[string, int](&cache.Options{Name: "playlists", Registerer: reg})
-	defer c.Close()
-	c.Set(bg, "a", 1, time.Minute)
-	c.Get(bg, "a")
-	c.Get(bg, "a")
-	c.Get(bg, "b")
-	n, err := testutil.GatherAndCount(reg)
-	require.NoError(t, err)
-	require.Equal(t, 16, n)
-	require.Equal(t, 2.0, testutil.ToFloat64(collectorFor(t, reg, "v100_cache_l1_hits_total")))
-	require.Panics(t, func() { cache.New[string, int](&cache.Options{Name: "playlists", Registerer: reg}) }, "a duplicate name")
-}
-
-// collectorFor gathers one metric family's single value as a Collector
-// testutil can read.
-func collectorFor(t *testing.T, reg *prometheus.Registry, name string) prometheus.Collector {
-	t.Helper()
-	mfs, err := reg.Gather()
-	require.NoError(t, err)
-	for _, mf := range mfs {
-		if mf.GetName() == name {
-			g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "x"})
-			g.Set(mf.GetMetric()[0].GetCounter().GetValue())
-			return g
-		}
-	}
-	t.Fatalf("metric %s not gathered", name)
-	return nil
-}
-
-func TestFullCapacityIsUsable(t *testing.T) {
-	// Uneven hashing must not evict while the cache as a whole has room.
-	c := cache.New[string, int](&cache.Options{Capacity: 100_000})
-	defer c.Close()
-	for i := range 100_000 {
-		c.Set(bg, fmt.Sprintf("key-%06d", i), i, time.Hour)
-	}
-	st := c.Stats()
-	require.Equal(t, 100_000, st.L1Entries)
-	require.Zero(t, st.L1Evictions)
-	c.Set(bg, "one more", 1, time.Hour)
-	require.Equal(t, 100_000, c.Stats().L1Entries)
-	require.Equal(t, uint64(1), c.Stats().L1Evictions)
 }
 
 func TestGetHitDoesNotAllocate(t *testing.T) {

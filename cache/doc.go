@@ -63,7 +63,8 @@
 //
 // # Metrics
 //
-// [Cache.Stats] returns per-tier counters. With [Options.Registerer] set,
-// the same counters are exported to Prometheus, labelled with
-// [Options.Name].
+// [Cache.Stats] returns per-tier counters, cheap to read on every scrape.
+// The sub-package cacheprom exports them to a Prometheus registry; it is
+// separate so that programs that do not use Prometheus do not carry its
+// client (about 6 MB of a stripped binary).
 package cache

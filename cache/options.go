@@ -4,8 +4,6 @@ import (
 	"log/slog"
 	"runtime"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Options configure a Cache. A nil *Options means all defaults.
@@ -49,13 +47,10 @@ type Options struct {
 	// second.
 	StoreRetry time.Duration
 
-	// Name labels the cache's metrics and log lines. If empty, "default".
+	// Name labels the cache's log lines. If empty, "default".
 	Name string
 	// Logger receives L2 failures and recoveries. If nil, nothing is logged.
 	Logger *slog.Logger
-	// Registerer, if not nil, gets the cache's metrics. New panics if they
-	// cannot be registered (for example, two caches with one Name).
-	Registerer prometheus.Registerer
 }
 
 func (o *Options) withDefaults() Options {

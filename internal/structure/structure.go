@@ -37,7 +37,8 @@ var Application = map[string]bool{
 // heavyClients are third-party import-path prefixes that only driver
 // sub-packages (whose path names the driver) may pull in.
 var heavyClients = map[string]string{
-	"github.com/redis/": "redis",
+	"github.com/redis/":      "redis",
+	"github.com/prometheus/": "prom", // ~6 MB of a stripped binary
 }
 
 // Package is what the checks need to know of one package.
