@@ -15,7 +15,8 @@ setup: ## install what v100 needs (ffmpeg, redis-server) if missing; idempotent
 run: setup ## run the two-tier cache walk-through (the reference server comes later)
 	$(GO) run ./examples/two-tier-cache
 
-test: setup ## vet, race-enabled tests, and every benchmark once (also in bench/)
+test: setup ## gofmt check, vet, race-enabled tests, and every benchmark once (also in bench/)
+	@test -z "$$(gofmt -l . | tee /dev/stderr)" || { echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	cd bench && $(GO) vet ./...
 	$(GO) test -race -count=1 ./...
