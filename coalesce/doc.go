@@ -11,10 +11,10 @@
 // caller returns ctx.Err() and the execution goes on for the others. The
 // function itself runs on a context detached from every caller's
 // cancellation (it keeps the first caller's values), which is cancelled only
-// when every waiter has gone. A caller whose context can never be cancelled
-// (such as [context.Background]) runs the function on its own goroutine, as
-// [golang.org/x/sync/singleflight] does; otherwise the function runs on a
-// goroutine of its own so that the caller can stop waiting.
+// when every waiter has gone. If the first caller's context can never be
+// cancelled (such as [context.Background]), the function runs on that
+// caller's goroutine, as with [golang.org/x/sync/singleflight]; otherwise it
+// runs on a new goroutine, so that the caller can stop waiting.
 //
 // # Result window
 //

@@ -1,9 +1,9 @@
 // Package memstore is an in-process L2 [cache.Store] and [cache.Broadcaster].
 //
-// It serves tests, single-process deployments that want several caches to
-// share one L2, and as the reference behaviour for other drivers: caches
-// that share one *Store invalidate each other's L1 exactly as instances
-// sharing a Redis server do.
+// It is meant for tests and for single-process programs in which several
+// caches share one L2, and it is the reference behaviour for other drivers:
+// caches that share one *Store invalidate each other's L1 exactly as
+// instances sharing a Redis server do.
 package memstore
 
 import (

@@ -45,7 +45,9 @@ func run(ctx context.Context, w io.Writer, n int, delay time.Duration) (result, 
 	}))
 	defer origin.Close()
 
-	var g coalesce.Group[string, []byte]
+	// The result window shares a finished fetch with callers that arrive
+	// just after it, so even a herd that trickles in makes one call.
+	g := coalesce.Group[string, []byte]{Window: time.Second}
 	fetch := func(ctx context.Context) ([]byte, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, origin.URL+"/video/42/master.m3u8", nil)
 		if err != nil {
@@ -59,8 +61,8 @@ func run(ctx context.Context, w io.Writer, n int, delay time.Duration) (result, 
 		return io.ReadAll(resp.Body)
 	}
 
-	fmt.Fprintf(w, "%d concurrent requests for video/42/master.m3u8 (origin takes %v)\n", n, delay)
-	start := time.Now()
+	fmt.Fprintf(w, "%d concurrent requests for video/42/master.m3u8 (origin takes %v, result window 1s)\n", n, delay)
+	gate := make(chan struct{}) // release the herd at once
 	var wg sync.WaitGroup
 	var shared, failed atomic.Int32
 	var firstErr atomic.Value
@@ -68,6 +70,7 @@ func run(ctx context.Context, w io.Writer, n int, delay time.Duration) (result, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			<-gate
 			body, sh, err := g.Do(ctx, "video/42/master.m3u8", fetch)
 			if err != nil || len(body) == 0 {
 				failed.Add(1)
@@ -79,6 +82,8 @@ func run(ctx context.Context, w io.Writer, n int, delay time.Duration) (result, 
 			}
 		}()
 	}
+	start := time.Now()
+	close(gate)
 	wg.Wait()
 	res := result{Requests: n, OriginCalls: int(originCalls.Load()), Shared: int(shared.Load())}
 	if err, _ := firstErr.Load().(error); err != nil {

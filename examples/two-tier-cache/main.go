@@ -29,6 +29,10 @@ import (
 func main() {
 	redisURL := flag.String("redis", "", "redis:// URL of a shared L2 (default: in-process)")
 	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "two-tier-cache: unexpected arguments %q\nusage: two-tier-cache [-redis redis://host:port]\n", flag.Args())
+		os.Exit(2)
+	}
 	if err := run(context.Background(), os.Stdout, *redisURL); err != nil {
 		fmt.Fprintln(os.Stderr, "two-tier-cache:", err)
 		os.Exit(1)
@@ -101,10 +105,13 @@ func run(ctx context.Context, w io.Writer, redisURL string) error {
 	if failed.Load() > 0 {
 		return fmt.Errorf("%d requests failed", failed.Load())
 	}
-	fmt.Fprintf(w, "   origin loads: %d, callers that shared it: %d\n", src.calls.Load(), a.Stats().Coalesced)
+	st := a.Stats()
+	fmt.Fprintf(w, "   origin loads: %d; the other %d callers were answered without one (%d shared the load, %d found it in L1)\n",
+		src.calls.Load(), 1000-int(src.calls.Load()), st.Coalesced, st.L1Hits)
 
+	hits := a.Stats().L1Hits
 	v, _ := a.GetOrLoad(ctx, key, src.load)
-	fmt.Fprintf(w, "2. instance A again: %q from L1 (L1 hits %d, origin loads %d)\n", v, a.Stats().L1Hits, src.calls.Load())
+	fmt.Fprintf(w, "2. instance A again: %q from L1 (L1 hits +%d, origin loads %d)\n", v, a.Stats().L1Hits-hits, src.calls.Load())
 
 	v, _ = b.GetOrLoad(ctx, key, src.load)
 	fmt.Fprintf(w, "3. instance B: %q from L2 (B's L2 hits %d, origin loads %d)\n", v, b.Stats().L2Hits, src.calls.Load())
@@ -120,16 +127,19 @@ func run(ctx context.Context, w io.Writer, redisURL string) error {
 	fmt.Fprintf(w, "4. A publishes v2; B's L1 copy is invalidated and B now reads %q\n", seen)
 
 	a.Delete(ctx, key)
-	b.Delete(ctx, key)
-	_, _ = a.GetOrLoad(ctx, key, src.load)
+	v, _ = a.GetOrLoad(ctx, key, src.load)
 	loads := src.calls.Load()
+	fmt.Fprintf(w, "5. A deletes the key and loads it again from the origin: %q (origin loads %d), TTL 300ms\n", v, loads)
 	time.Sleep(350 * time.Millisecond) // past the 300 ms TTL, inside stale-while-revalidate
 	start := time.Now()
 	v, _ = a.GetOrLoad(ctx, key, src.load)
 	took := time.Since(start)
-	fmt.Fprintf(w, "5. after expiry A answers %q stale in %v, without waiting for the origin\n", v, roundLatency(took))
+	fmt.Fprintf(w, "   after expiry A answers %q stale in %v, without waiting for the origin\n", v, roundLatency(took))
 	for deadline := time.Now().Add(5 * time.Second); src.calls.Load() == loads && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond)
+	}
+	if src.calls.Load() == loads {
+		return errors.New("no background refresh reached the origin")
 	}
 	fmt.Fprintf(w, "   one background refresh reached the origin (loads %d -> %d)\n", loads, src.calls.Load())
 
@@ -137,12 +147,15 @@ func run(ctx context.Context, w io.Writer, redisURL string) error {
 	time.Sleep(350 * time.Millisecond)
 	a.Purge() // drop L1 so the stale copy must come from L2's stale window
 	v, err = a.GetOrLoad(ctx, key, src.load)
-	fmt.Fprintf(w, "6. origin down: A serves %q (err %v): stale-if-error\n\n", v, err)
+	if err != nil {
+		return fmt.Errorf("stale-if-error did not answer: %w", err)
+	}
+	fmt.Fprintf(w, "6. origin down and the entry expired: A still answers %q, stale, with no error (stale-if-error)\n\n", v)
 
 	sa, sb := a.Stats(), b.Stats()
 	fmt.Fprintf(w, "A: L1 hits %d misses %d, L2 hits %d, loads %d, coalesced %d, stale served %d, refreshes %d\n",
 		sa.L1Hits, sa.L1Misses, sa.L2Hits, sa.Loads, sa.Coalesced, sa.StaleServed, sa.Refreshes)
-	fmt.Fprintf(w, "B: L1 hits %d misses %d, L2 hits %d, loads %d, invalidations received %d\n",
+	fmt.Fprintf(w, "B: L1 hits %d misses %d, L2 hits %d, loads %d, invalidations received %d (a's Set and Delete)\n",
 		sb.L1Hits, sb.L1Misses, sb.L2Hits, sb.Loads, sb.Invalidations)
 	return nil
 }

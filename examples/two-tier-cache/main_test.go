@@ -13,12 +13,13 @@ import (
 func check(t *testing.T, out string) {
 	t.Helper()
 	for _, want := range []string{
-		"origin loads: 1, callers that shared it: 999",
-		`instance A again: "#EXTM3U playlist v1" from L1`,
+		"origin loads: 1; the other 999 callers were answered without one",
+		`instance A again: "#EXTM3U playlist v1" from L1 (L1 hits +1, origin loads 1)`,
 		`instance B: "#EXTM3U playlist v1" from L2 (B's L2 hits 1, origin loads 1)`,
 		`B now reads "#EXTM3U playlist v2 (published)"`,
 		"one background refresh reached the origin",
-		"origin down: A serves \"#EXTM3U playlist v2\" (err <nil>): stale-if-error",
+		`A deletes the key and loads it again from the origin: "#EXTM3U playlist v2" (origin loads 2)`,
+		`origin down and the entry expired: A still answers "#EXTM3U playlist v2", stale, with no error`,
 	} {
 		require.Contains(t, out, want)
 	}
