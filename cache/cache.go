@@ -47,8 +47,9 @@ type counters struct {
 }
 
 type fillResult[K comparable, V any] struct {
-	e     *entry[K, V]
-	stale bool // an old entry served because the load failed
+	e      *entry[K, V]
+	stale  bool // an old entry served because the load failed
+	stored bool // e was stored in L1 (not so for "do not cache", or when a write overtook the load)
 }
 
 // New returns a Cache configured by opts; nil means all defaults.
@@ -124,7 +125,8 @@ func (c *Cache[K, V]) lookup(k K, now int64) *entry[K, V] {
 func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, bool) {
 	var zero V
 	now := c.clock.coarse()
-	if e := c.lookup(key, now); e != nil && now < e.expire {
+	s, h := c.locate(key)
+	if e := s.lookup(key, h, now); e != nil && now < e.expire {
 		if e.negative {
 			return zero, false
 		}
@@ -133,16 +135,18 @@ func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, bool) {
 	if c.opt.Store == nil {
 		return zero, false
 	}
-	e, _ := c.l2Get(ctx, key)
+	e, _ := c.l2Get(ctx, key, s.gen.Load())
 	if e == nil || e.negative || c.clock.precise() >= e.expire {
 		return zero, false
 	}
 	return e.val, true
 }
 
-// Set stores v under key for ttl (zero means Options.TTL) in L1 and L2, and
-// tells other instances to drop their L1 copies. L2 failures are counted and
-// logged, not returned: L1 is always updated.
+// Set stores v under key for ttl (zero or negative means Options.TTL) in L1
+// and L2, and tells other instances to drop their L1 copies. A load of key
+// already running does not overwrite it. L2 failures are counted and
+// logged, not returned: L1 is always updated, and Set tries L2 even while
+// reads skip it.
 func (c *Cache[K, V]) Set(ctx context.Context, key K, v V, ttl time.Duration) {
 	if ttl <= 0 {
 		ttl = c.opt.TTL
@@ -151,22 +155,24 @@ func (c *Cache[K, V]) Set(ctx context.Context, key K, v V, ttl time.Duration) {
 	e := c.newEntry(key, h, v, false, c.clock.coarse(), ttl)
 	s.put(key, e)
 	if c.opt.Store != nil {
-		c.l2Set(ctx, key, e, ttl)
+		// Writes go to L2 even while reads skip it after a failure: a
+		// skipped write or invalidation would let old values come back.
+		c.l2Set(ctx, key, e, ttl, true)
 		c.broadcast(ctx, c.keys.format(key))
 	}
 }
 
 // Delete removes key from L1 and L2 and tells other instances to drop their
 // L1 copies. A load already running for key is not stopped, but its result
-// is no longer shared with new callers.
+// is neither stored nor shared with new callers.
 func (c *Cache[K, V]) Delete(ctx context.Context, key K) {
 	c.shard(key).remove(key)
 	c.group.Forget(key)
 	if c.opt.Store != nil {
-		if c.l2Usable() {
-			sctx, cancel := context.WithTimeout(ctx, c.opt.StoreTimeout)
-			err := c.opt.Store.Delete(sctx, c.l2Key(key))
-			cancel()
+		sctx, cancel := context.WithTimeout(ctx, c.opt.StoreTimeout)
+		err := c.opt.Store.Delete(sctx, c.l2Key(key))
+		cancel()
+		if err == nil || ctx.Err() == nil {
 			c.l2Result(err)
 		}
 		c.broadcast(ctx, c.keys.format(key))
@@ -225,12 +231,13 @@ func (c *Cache[K, V]) GetOrLoad(ctx context.Context, key K, load func(context.Co
 // before any waiter sees it.
 func (c *Cache[K, V]) fill(ctx context.Context, key K, load func(context.Context) (V, time.Duration, error)) (fillResult[K, V], error) {
 	s, h := c.locate(key)
+	gen := s.gen.Load() // a write after this wins over what this fill finds
 	stale := s.peek(key)
 	if c.opt.Store != nil {
-		l2e, err := c.l2Get(ctx, key)
+		l2e, err := c.l2Get(ctx, key, gen)
 		if err == nil && l2e != nil {
 			if c.clock.precise() < l2e.expire {
-				return fillResult[K, V]{e: l2e}, nil
+				return fillResult[K, V]{e: l2e, stored: true}, nil
 			}
 			if stale == nil || l2e.sieEnd > stale.sieEnd {
 				stale = l2e
@@ -249,18 +256,22 @@ func (c *Cache[K, V]) fill(ctx context.Context, key K, load func(context.Context
 		}
 		ttl = c.jitter(ttl)
 		e := c.newEntry(key, h, v, false, now, ttl)
-		s.put(key, e)
-		c.l2Set(ctx, key, e, ttl)
-		return fillResult[K, V]{e: e}, nil
+		stored := s.putIf(key, e, gen)
+		if stored {
+			c.l2Set(ctx, key, e, ttl, false)
+		}
+		return fillResult[K, V]{e: e, stored: stored}, nil
 	case errors.Is(err, ErrNotFound):
 		if c.opt.NegativeTTL < 0 {
 			return fillResult[K, V]{}, err
 		}
 		var zero V
 		e := c.newEntry(key, h, zero, true, now, c.opt.NegativeTTL)
-		s.put(key, e)
-		c.l2Set(ctx, key, e, c.opt.NegativeTTL)
-		return fillResult[K, V]{e: e}, nil
+		stored := s.putIf(key, e, gen)
+		if stored {
+			c.l2Set(ctx, key, e, c.opt.NegativeTTL, false)
+		}
+		return fillResult[K, V]{e: e, stored: stored}, nil
 	}
 	c.ctr.loadErrors.Add(1)
 	if stale != nil && now < stale.sieEnd {
@@ -274,31 +285,41 @@ func (c *Cache[K, V]) refresh(key K, e *entry[K, V], load func(context.Context) 
 	if !e.refreshing.CompareAndSwap(false, true) {
 		return
 	}
-	c.bgMu.Lock()
-	if c.closed {
-		c.bgMu.Unlock()
+	if !c.track() {
 		e.refreshing.Store(false)
 		return
 	}
-	c.bg.Add(1)
-	c.bgMu.Unlock()
 	c.ctr.refreshes.Add(1)
 	go func() {
 		defer c.bg.Done()
-		// A context that can never end makes the Group run the refresh on
-		// this goroutine, which Close waits for; Close cancels the load
-		// through c.ctx.
-		r, _, err := c.group.Do(context.Background(), key, func(ctx context.Context) (fillResult[K, V], error) {
-			ctx, cancel := context.WithCancel(ctx)
-			defer cancel()
-			defer context.AfterFunc(c.ctx, cancel)()
+		// Waiting on c.ctx lets Close end this wait even when the refresh
+		// joined a load someone else started. A load the refresh leads runs
+		// on the Group's goroutine; track makes Close wait for it, and it is
+		// cancelled once its last waiter (this one, at Close) has gone.
+		r, _, err := c.group.Do(c.ctx, key, func(ctx context.Context) (fillResult[K, V], error) {
+			if !c.track() {
+				return fillResult[K, V]{}, errClosed
+			}
+			defer c.bg.Done()
 			return c.fill(ctx, key, load)
 		})
-		if err != nil || r.stale {
+		if err != nil || r.stale || !r.stored {
 			e.refreshing.Store(false) // let a later hit try again
-			c.opt.Logger.Debug("cache: background refresh failed", "cache", c.opt.Name, "err", err)
+			c.opt.Logger.Debug("cache: background refresh did not replace the entry", "cache", c.opt.Name, "err", err)
 		}
 	}()
+}
+
+// track adds one to the background work Close waits for, unless the cache
+// is closed.
+func (c *Cache[K, V]) track() bool {
+	c.bgMu.Lock()
+	defer c.bgMu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.bg.Add(1)
+	return true
 }
 
 func (c *Cache[K, V]) newEntry(key K, h uint64, v V, negative bool, now int64, ttl time.Duration) *entry[K, V] {

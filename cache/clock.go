@@ -36,8 +36,14 @@ func (c *clock) run(tick time.Duration) {
 	}
 }
 
-// coarse returns the time at the last tick, in nanoseconds since base.
-func (c *clock) coarse() int64 { return c.now.Load() }
+// coarse returns the time at the last tick, in nanoseconds since base; once
+// the clock is stopped, the system clock's time.
+func (c *clock) coarse() int64 {
+	if c.stopped.Load() {
+		return c.precise()
+	}
+	return c.now.Load()
+}
 
 // precise reads the system clock and advances the coarse one to it.
 func (c *clock) precise() int64 {

@@ -55,6 +55,7 @@ type shard[K comparable, V any] struct {
 	lru       *simplelru.LRU[K, *entry[K, V]] // protected by mu
 	evictions uint64                          // protected by mu
 	seq       atomic.Uint64                   // moves to the front so far; written under mu
+	gen       atomic.Uint64                   // writes (Set, removals, purges) so far; written under mu
 	lazy      uint64                          // entries within this many moves of the front are not moved
 	misses    atomic.Uint64
 	table     []atomic.Pointer[entry[K, V]]
@@ -154,8 +155,29 @@ func (s *shard[K, V]) peek(k K) *entry[K, V] {
 	return e
 }
 
+// put stores e for k as a write: it counts in gen, so that fills that
+// started earlier do not overwrite it.
 func (s *shard[K, V]) put(k K, e *entry[K, V]) {
 	s.mu.Lock()
+	s.gen.Add(1)
+	s.store(k, e)
+	s.mu.Unlock()
+}
+
+// putIf stores e for k as a fill, unless a write has happened in this shard
+// since gen was read.
+func (s *shard[K, V]) putIf(k K, e *entry[K, V], gen uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gen.Load() != gen {
+		return false
+	}
+	s.store(k, e)
+	return true
+}
+
+// store needs the write lock.
+func (s *shard[K, V]) store(k K, e *entry[K, V]) {
 	e.seq.Store(s.seq.Add(1))
 	before := s.lru.Len()
 	switch {
@@ -172,11 +194,11 @@ func (s *shard[K, V]) put(k K, e *entry[K, V]) {
 	// Safe under the write lock: the list holds e, and no reader is
 	// installing at the same time.
 	s.slot(e.hash).Store(e)
-	s.mu.Unlock()
 }
 
 func (s *shard[K, V]) remove(k K) {
 	s.mu.Lock()
+	s.gen.Add(1)
 	if s.lru.Remove(k) {
 		s.bound.count.Add(-1)
 	}
@@ -185,6 +207,7 @@ func (s *shard[K, V]) remove(k K) {
 
 func (s *shard[K, V]) purge() {
 	s.mu.Lock()
+	s.gen.Add(1)
 	s.bound.count.Add(-int64(s.lru.Len()))
 	s.lru.Purge()
 	s.mu.Unlock()

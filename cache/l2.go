@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -36,7 +37,10 @@ func (c *Cache[K, V]) l2Result(err error) {
 // l2Get reads key from L2, stores what it finds in L1 (bounded by the L2
 // entry's remaining TTL) and returns it, fresh or stale; nil if L2 has no
 // usable entry.
-func (c *Cache[K, V]) l2Get(ctx context.Context, key K) (*entry[K, V], error) {
+//
+// gen is the shard's write count when the caller started: the copy is not
+// stored in L1 if a write has happened since.
+func (c *Cache[K, V]) l2Get(ctx context.Context, key K, gen uint64) (*entry[K, V], error) {
 	if !c.l2Usable() {
 		return nil, errL2Skipped
 	}
@@ -88,14 +92,15 @@ func (c *Cache[K, V]) l2Get(ctx context.Context, key K) (*entry[K, V], error) {
 	} else {
 		c.ctr.l2Misses.Add(1)
 	}
-	c.shard(key).put(key, e)
+	c.shard(key).putIf(key, e, gen)
 	return e, nil
 }
 
 // l2Set writes e to L2 for ttl plus the stale windows, so that other
-// instances can serve it stale too.
-func (c *Cache[K, V]) l2Set(ctx context.Context, key K, e *entry[K, V], ttl time.Duration) {
-	if !c.l2Usable() {
+// instances can serve it stale too. Fills (force false) skip L2 while it is
+// down; Set writes anyway.
+func (c *Cache[K, V]) l2Set(ctx context.Context, key K, e *entry[K, V], ttl time.Duration, force bool) {
+	if !force && !c.l2Usable() {
 		return
 	}
 	staleWin := max(c.opt.StaleWhileRevalidate, c.opt.StaleIfError)
@@ -117,23 +122,30 @@ func (c *Cache[K, V]) l2Set(ctx context.Context, key K, e *entry[K, V], ttl time
 	}
 }
 
-// broadcast tells other instances that key changed. Messages are
-// "<instance id> <namespaced key>".
+// broadcast tells other instances that key changed, even while L2 reads
+// are being skipped. Messages are "<instance id> <len(namespace)>:<namespace><key>",
+// so that a namespace is matched exactly, not as a prefix of another.
 func (c *Cache[K, V]) broadcast(ctx context.Context, key string) {
-	if c.bc == nil || !c.l2Usable() {
+	if c.bc == nil {
 		return
 	}
 	sctx, cancel := context.WithTimeout(ctx, c.opt.StoreTimeout)
-	err := c.bc.Broadcast(sctx, c.id+" "+c.opt.Namespace+key)
+	err := c.bc.Broadcast(sctx, c.id+" "+strconv.Itoa(len(c.opt.Namespace))+":"+c.opt.Namespace+key)
 	cancel()
 	if err == nil || ctx.Err() == nil {
 		c.l2Result(err)
 	}
 }
 
+// onInvalidation handles a message from the subscription. Messages that
+// are malformed, from this instance, or for another namespace are ignored.
 func (c *Cache[K, V]) onInvalidation(msg string) {
-	id, full, ok := strings.Cut(msg, " ")
-	if !ok || id == c.id || !strings.HasPrefix(full, c.opt.Namespace) {
+	id, rest, ok := strings.Cut(msg, " ")
+	if !ok || id == c.id {
+		return
+	}
+	n, rest, ok := strings.Cut(rest, ":")
+	if !ok || n != strconv.Itoa(len(c.opt.Namespace)) || !strings.HasPrefix(rest, c.opt.Namespace) {
 		return
 	}
 	c.ctr.invalidations.Add(1)
@@ -141,10 +153,9 @@ func (c *Cache[K, V]) onInvalidation(msg string) {
 		c.Purge() // keys of this type cannot be read back: drop everything
 		return
 	}
-	key, ok := c.keys.parse(full[len(c.opt.Namespace):])
+	key, ok := c.keys.parse(rest[len(c.opt.Namespace):])
 	if !ok {
-		c.Purge()
-		return
+		return // not a key this cache could hold
 	}
 	c.shard(key).remove(key)
 }
@@ -152,8 +163,8 @@ func (c *Cache[K, V]) onInvalidation(msg string) {
 func (c *Cache[K, V]) onSubscription(connected bool) {
 	if !connected {
 		if !c.unsynced.Swap(true) {
-			c.ctr.invalidationLost.Add(1)
 			c.Purge()
+			c.ctr.invalidationLost.Add(1)
 			c.opt.Logger.Warn("cache: invalidation subscription lost; L1 flushed", "cache", c.opt.Name)
 		}
 		return

@@ -52,7 +52,8 @@ func TestNoExpiryKey(t *testing.T) {
 }
 
 func newCache(t *testing.T, s cache.Store) *cache.Cache[string, string] {
-	c := cache.New[string, string](&cache.Options{Store: s, Namespace: "t:", StoreTimeout: 50 * time.Millisecond, StoreRetry: 200 * time.Millisecond})
+	// Generous timeouts: CI machines are small and run tests with -race.
+	c := cache.New[string, string](&cache.Options{Store: s, Namespace: "t:", StoreTimeout: time.Second, StoreRetry: 200 * time.Millisecond})
 	t.Cleanup(func() { c.Close() })
 	return c
 }
@@ -63,7 +64,7 @@ func waitSubscribed(t *testing.T, s *redisstore.Store, c *cache.Cache[string, st
 	// live (Invalidations counts messages from other instances).
 	before := c.Stats().Invalidations
 	require.Eventually(t, func() bool {
-		_ = s.Broadcast(bg, "probe t:__probe__")
+		_ = s.Broadcast(bg, "probe 2:t:__probe__") // the cache's message format: id len(ns):ns key
 		return c.Stats().Invalidations > before
 	}, 10*time.Second, 20*time.Millisecond, "subscription never came up")
 }
@@ -104,7 +105,7 @@ func TestL1BoundedByRedisTTL(t *testing.T) {
 	a := newCache(t, open(t, srv, nil))
 	b := cache.New[string, string](&cache.Options{Store: open(t, srv, nil), Namespace: "t:", TTL: time.Hour})
 	defer b.Close()
-	a.Set(bg, "k", "v", 600*time.Millisecond)
+	a.Set(bg, "k", "v", 1500*time.Millisecond)
 	v, ok := b.Get(bg, "k")
 	require.True(t, ok)
 	require.Equal(t, "v", v)
@@ -116,7 +117,7 @@ func TestL1BoundedByRedisTTL(t *testing.T) {
 
 func TestRedisOutage(t *testing.T) {
 	srv := redistest.Start(t)
-	s := open(t, srv, &redisstore.Options{HealthInterval: 100 * time.Millisecond})
+	s := open(t, srv, &redisstore.Options{HealthInterval: 500 * time.Millisecond})
 	c := newCache(t, s)
 	other := newCache(t, open(t, srv, nil))
 	waitSubscribed(t, s, c)
@@ -127,7 +128,7 @@ func TestRedisOutage(t *testing.T) {
 	require.NoError(t, err)
 
 	srv.Stop()
-	require.Eventually(t, func() bool { return c.Stats().InvalidationLosts == 1 }, 5*time.Second, 10*time.Millisecond,
+	require.Eventually(t, func() bool { return c.Stats().InvalidationLosts >= 1 }, 5*time.Second, 10*time.Millisecond,
 		"the lost subscription is noticed")
 	require.Zero(t, c.Stats().L1Entries, "and L1 is flushed")
 
@@ -140,7 +141,8 @@ func TestRedisOutage(t *testing.T) {
 	st := c.Stats()
 	require.True(t, st.L2Down, "L2 reported down")
 	require.NotZero(t, st.L2Errors)
-	require.Equal(t, uint64(2), st.L1Hits, "answers come from L1 meanwhile")
+	require.GreaterOrEqual(t, st.L1Hits, uint64(2), "answers come from L1 meanwhile")
+	require.Equal(t, int32(2), loads.Load(), "one load before the outage, one during it")
 
 	srv.Restart()
 	waitSubscribed(t, s, c)
