@@ -55,7 +55,7 @@ type shard[K comparable, V any] struct {
 	lru       *simplelru.LRU[K, *entry[K, V]] // protected by mu
 	evictions uint64                          // protected by mu
 	seq       atomic.Uint64                   // moves to the front so far; written under mu
-	gen       atomic.Uint64                   // writes (Set, removals, purges) so far; written under mu
+	gen       atomic.Uint64                   // writes (Set, Delete, invalidations) so far; written under mu
 	lazy      uint64                          // entries within this many moves of the front are not moved
 	misses    atomic.Uint64
 	table     []atomic.Pointer[entry[K, V]]
@@ -205,9 +205,10 @@ func (s *shard[K, V]) remove(k K) {
 	s.mu.Unlock()
 }
 
+// purge drops every entry. It is not a write (no value changed), so fills
+// in flight still store what they found.
 func (s *shard[K, V]) purge() {
 	s.mu.Lock()
-	s.gen.Add(1)
 	s.bound.count.Add(-int64(s.lru.Len()))
 	s.lru.Purge()
 	s.mu.Unlock()
