@@ -49,14 +49,18 @@ func (c *call[V]) result(joined bool) (V, bool, error) {
 }
 
 // cancel cancels the execution's context. It takes no lock unless someone
-// asked for Done.
+// asked for Done; then the channel is closed and the state set under cmu,
+// so that Err and Done always agree.
 func (c *call[V]) cancel() {
-	old := c.state.Or(ctxCancelled)
-	if old&ctxCancelled == 0 && old&ctxDoneMade != 0 {
-		c.cmu.Lock()
-		close(c.done)
-		c.cmu.Unlock()
+	if c.state.CompareAndSwap(0, ctxCancelled) {
+		return // no Done channel yet: Done will make a closed one
 	}
+	c.cmu.Lock()
+	if st := c.state.Load(); st&ctxCancelled == 0 {
+		close(c.done) // st has ctxDoneMade: a channel exists
+		c.state.Or(ctxCancelled)
+	}
+	c.cmu.Unlock()
 }
 
 // Deadline implements context.Context: the shared execution has none.
@@ -68,17 +72,26 @@ func (c *call[V]) Done() <-chan struct{} {
 	defer c.cmu.Unlock()
 	if c.done == nil {
 		c.done = make(chan struct{})
-		// Whichever of this and cancel sees the other's bit closes done.
 		if c.state.Or(ctxDoneMade)&ctxCancelled != 0 {
-			close(c.done)
+			close(c.done) // cancelled before anyone asked
 		}
 	}
 	return c.done
 }
 
-// Err implements context.Context.
+// Err implements context.Context: non-nil exactly when Done is closed.
 func (c *call[V]) Err() error {
-	if c.state.Load()&ctxCancelled != 0 {
+	st := c.state.Load()
+	if st&ctxCancelled != 0 {
+		return context.Canceled
+	}
+	if st&ctxDoneMade == 0 {
+		return nil
+	}
+	c.cmu.Lock() // cancel closes done and sets the state under cmu
+	st = c.state.Load()
+	c.cmu.Unlock()
+	if st&ctxCancelled != 0 {
 		return context.Canceled
 	}
 	return nil

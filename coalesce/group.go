@@ -58,6 +58,9 @@ func (g *Group[K, V]) Stats() Stats {
 // If fn panics, Do panics with a [*PanicError] in every caller. If fn calls
 // [runtime.Goexit], every caller receives [ErrGoexit].
 func (g *Group[K, V]) Do(ctx context.Context, key K, fn func(context.Context) (V, error)) (v V, shared bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return v, false, err // never start work for a caller that has gone
+	}
 	g.mu.Lock()
 	g.calls++
 	if c, ok := g.m[key]; ok {

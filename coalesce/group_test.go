@@ -345,3 +345,61 @@ func TestUniqueKeyAllocations(t *testing.T) {
 	})
 	require.LessOrEqual(t, allocs, 1.0, "allocations per unique-key call")
 }
+
+func TestCancelledCallerStartsNothing(t *testing.T) {
+	var g coalesce.Group[string, int]
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ran := false
+	_, _, err := g.Do(ctx, "k", func(context.Context) (int, error) { ran = true; return 1, nil })
+	require.ErrorIs(t, err, context.Canceled)
+	require.False(t, ran)
+	require.Zero(t, g.Stats().Executions)
+}
+
+// TestContextErrMatchesDone checks the context.Context contract on the
+// execution's context while it is cancelled concurrently.
+func TestContextErrMatchesDone(t *testing.T) {
+	for range 200 {
+		var g coalesce.Group[string, int]
+		ctx, cancel := context.WithCancel(context.Background())
+		got := make(chan error, 1)
+		started := make(chan struct{})
+		go func() {
+			_, _, err := g.Do(ctx, "k", func(fctx context.Context) (int, error) {
+				close(started)
+				done := fctx.Done()
+				for {
+					err := fctx.Err()
+					select {
+					case <-done:
+						if fctx.Err() == nil {
+							got <- errors.New("Done closed but Err nil")
+							return 0, nil
+						}
+						got <- nil
+						return 0, nil
+					default:
+						if err != nil {
+							select {
+							case <-done:
+							default:
+								got <- errors.New("Err non-nil before Done closed")
+								return 0, nil
+							}
+						}
+					}
+				}
+			})
+			_ = err
+		}()
+		<-started
+		cancel() // the only waiter leaves: the execution's context is cancelled
+		select {
+		case err := <-got:
+			require.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("the execution's context was never cancelled")
+		}
+	}
+}

@@ -125,8 +125,10 @@ func (s *Store) Subscribe(onMessage func(string), onState func(bool)) (stop func
 		s.subs = make(map[*subscriber]struct{})
 	}
 	s.subs[sub] = struct{}{}
+	sub.mu.Lock() // before any message can reach it
 	s.mu.Unlock()
 	onState(true)
+	sub.mu.Unlock()
 	return func() {
 		s.mu.Lock()
 		delete(s.subs, sub)

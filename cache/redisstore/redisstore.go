@@ -18,6 +18,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -77,7 +78,7 @@ func New(client redis.UniversalClient, opts *Options) *Store {
 func Open(url string, opts *Options) (*Store, error) {
 	ro, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, errors.New("redisstore: " + err.Error())
+		return nil, fmt.Errorf("redisstore: %w (want redis://[user:password@]host:port[/db])", err)
 	}
 	s := New(redis.NewClient(ro), opts)
 	s.owned = true
@@ -181,6 +182,9 @@ func (s *Store) subscribe(ctx context.Context, onMessage func(string), onState f
 func (s *Store) session(ctx context.Context, onMessage func(string), onUp func()) error {
 	ps := s.client.Subscribe(ctx)
 	defer ps.Close()
+	// Receive reads without the context: closing the connection is what
+	// makes stop return at once rather than after HealthInterval.
+	defer context.AfterFunc(ctx, func() { ps.Close() })()
 	if err := ps.Subscribe(ctx, s.opt.Channel); err != nil {
 		return err
 	}

@@ -105,6 +105,8 @@ func TestCheckLayeringCatches(t *testing.T) {
 		{"the core may not pull the prometheus client", Package{m("cache"), []string{"github.com/prometheus/client_golang/prometheus"}},
 			[]string{"cache imports github.com/prometheus/client_golang/prometheus: heavy clients belong in a driver sub-package"}},
 		{"an exporter sub-package may", Package{m("cache/cacheprom"), []string{m("cache"), "github.com/prometheus/client_golang/prometheus"}}, nil},
+		{"a driver name higher up the path does not count", Package{m("cache/redisstore/helper2"), []string{"github.com/redis/go-redis/v9"}},
+			[]string{"cache/redisstore/helper2 imports github.com/redis/go-redis/v9: heavy clients belong in a driver sub-package"}},
 		{"unknown top-level package", Package{m("newthing"), nil},
 			[]string{`newthing: top-level package "newthing" is not in the layering table (internal/structure)`}},
 		{"application code may import anything", Package{m("cmd/v100"), []string{m("gateway"), "github.com/redis/go-redis/v9"}}, nil},
