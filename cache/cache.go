@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/v100video/v100/coalesce"
+	"github.com/v100video/v100/internal/clock"
 )
 
 // Cache is a two-tier cache from K to V. Create one with New; it is safe for
@@ -20,7 +21,7 @@ type Cache[K comparable, V any] struct {
 	shards []*shard[K, V]
 	mask   uint64
 	keys   keyFuncs[K]
-	clock  *clock
+	clock  *clock.Clock
 	group  coalesce.Group[K, fillResult[K, V]]
 	bc     Broadcaster // opt.Store as a Broadcaster, or nil
 	id     string      // this instance, in invalidation messages
@@ -64,7 +65,7 @@ func New[K comparable, V any](opts *Options) *Cache[K, V] {
 		shards: make([]*shard[K, V], o.Shards),
 		mask:   uint64(o.Shards - 1),
 		keys:   newKeyFuncs[K](),
-		clock:  newClock(o.Resolution),
+		clock:  clock.New(o.Resolution),
 		id:     newInstanceID(),
 	}
 	b := &bound{capacity: int64(o.Capacity)}
@@ -80,7 +81,7 @@ func New[K comparable, V any](opts *Options) *Cache[K, V] {
 		c.unsub = b.Subscribe(c.onInvalidation, c.onSubscription)
 	}
 	// A cache dropped without Close still stops its clock.
-	runtime.AddCleanup(c, (*clock).signal, c.clock)
+	runtime.AddCleanup(c, (*clock.Clock).Signal, c.clock)
 	return c
 }
 
@@ -100,7 +101,7 @@ func (c *Cache[K, V]) Close() error {
 		c.unsub()
 	}
 	c.bg.Wait()
-	c.clock.close()
+	c.clock.Close()
 	return nil
 }
 
@@ -124,7 +125,7 @@ func (c *Cache[K, V]) lookup(k K, now int64) *entry[K, V] {
 // loads. A cached not-found answer is reported as not found.
 func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, bool) {
 	var zero V
-	now := c.clock.coarse()
+	now := c.clock.Coarse()
 	s, h := c.locate(key)
 	if e := s.lookup(key, h, now); e != nil && now < e.expire {
 		if e.negative {
@@ -136,7 +137,7 @@ func (c *Cache[K, V]) Get(ctx context.Context, key K) (V, bool) {
 		return zero, false
 	}
 	e, _ := c.l2Get(ctx, key, s.gen.Load())
-	if e == nil || e.negative || c.clock.precise() >= e.expire {
+	if e == nil || e.negative || c.clock.Precise() >= e.expire {
 		return zero, false
 	}
 	return e.val, true
@@ -152,7 +153,7 @@ func (c *Cache[K, V]) Set(ctx context.Context, key K, v V, ttl time.Duration) {
 		ttl = c.opt.TTL
 	}
 	s, h := c.locate(key)
-	e := c.newEntry(key, h, v, false, c.clock.coarse(), ttl)
+	e := c.newEntry(key, h, v, false, c.clock.Coarse(), ttl)
 	s.put(key, e)
 	if c.opt.Store != nil {
 		// Writes go to L2 even while reads skip it after a failure: a
@@ -197,7 +198,7 @@ func (c *Cache[K, V]) Purge() {
 // ctx bounds this caller's wait; the load runs until every caller waiting on
 // it has gone.
 func (c *Cache[K, V]) GetOrLoad(ctx context.Context, key K, load func(context.Context) (V, time.Duration, error)) (V, error) {
-	now := c.clock.coarse()
+	now := c.clock.Coarse()
 	if e := c.lookup(key, now); e != nil {
 		if now < e.expire {
 			if e.negative {
@@ -236,7 +237,7 @@ func (c *Cache[K, V]) fill(ctx context.Context, key K, load func(context.Context
 	if c.opt.Store != nil {
 		l2e, err := c.l2Get(ctx, key, gen)
 		if err == nil && l2e != nil {
-			if c.clock.precise() < l2e.expire {
+			if c.clock.Precise() < l2e.expire {
 				return fillResult[K, V]{e: l2e, stored: true}, nil
 			}
 			if stale == nil || l2e.sieEnd > stale.sieEnd {
@@ -246,7 +247,7 @@ func (c *Cache[K, V]) fill(ctx context.Context, key K, load func(context.Context
 	}
 	c.ctr.loads.Add(1)
 	v, ttl, err := load(ctx)
-	now := c.clock.precise()
+	now := c.clock.Precise()
 	switch {
 	case err == nil && ttl < 0: // do not cache
 		return fillResult[K, V]{e: &entry[K, V]{val: v}}, nil

@@ -15,7 +15,7 @@ func (c *Cache[K, V]) l2Key(key K) string { return c.opt.Namespace + c.keys.form
 // l2Usable reports whether L2 may be tried: it is skipped for StoreRetry
 // after a failure so that requests do not each wait out its timeout.
 func (c *Cache[K, V]) l2Usable() bool {
-	return c.opt.Store != nil && c.clock.coarse() >= c.l2DownUntil.Load()
+	return c.opt.Store != nil && c.clock.Coarse() >= c.l2DownUntil.Load()
 }
 
 // l2Result records the outcome of an L2 operation. ctx is the caller's: an
@@ -28,7 +28,7 @@ func (c *Cache[K, V]) l2Result(err error) {
 		return
 	}
 	c.ctr.l2Errors.Add(1)
-	prev := c.l2DownUntil.Swap(c.clock.precise() + int64(c.opt.StoreRetry))
+	prev := c.l2DownUntil.Swap(c.clock.Precise() + int64(c.opt.StoreRetry))
 	if prev == 0 {
 		c.opt.Logger.Warn("cache: L2 store failed; serving from L1 and loads", "cache", c.opt.Name, "retry", c.opt.StoreRetry, "err", err)
 	}
@@ -71,7 +71,7 @@ func (c *Cache[K, V]) l2Get(ctx context.Context, key K, gen uint64) (*entry[K, V
 		c.opt.Logger.Warn("cache: undecodable L2 entry ignored", "cache", c.opt.Name, "key", c.l2Key(key))
 		return nil, nil
 	}
-	now := c.clock.precise()
+	now := c.clock.Precise()
 	if ttl <= 0 { // stored without expiry by someone else
 		ttl = c.opt.TTL + staleWin
 	}

@@ -17,9 +17,9 @@ const Module = "github.com/v100video/v100"
 // its own sub-packages and, from a sub-package, on its parents.
 var Layering = map[string][]string{
 	"coalesce":  {},
-	"ratelimit": {},
+	"ratelimit": {"internal/clock"},
 	"hls":       {},
-	"cache":     {"coalesce"},
+	"cache":     {"coalesce", "internal/clock"},
 	"transcode": {"hls", "internal/ffmpeg"},
 	"thumbnail": {"internal/ffmpeg"},
 	"caption":   {"hls", "internal/ffmpeg"},
