@@ -12,6 +12,7 @@ import (
 
 	"github.com/v100video/v100/coalesce"
 	"github.com/v100video/v100/internal/clock"
+	"github.com/v100video/v100/internal/stripe"
 )
 
 // Cache is a two-tier cache from K to V. Create one with New; it is safe for
@@ -37,7 +38,7 @@ type Cache[K comparable, V any] struct {
 	unsynced    atomic.Bool  // the invalidation subscription is down
 	everSynced  atomic.Bool  // it has been up at least once
 	ctr         counters
-	hits        *striped // L1 hits, shared by the shards
+	hits        *stripe.Counter // L1 hits, shared by the shards
 }
 
 type counters struct {
@@ -69,7 +70,7 @@ func New[K comparable, V any](opts *Options) *Cache[K, V] {
 		id:     newInstanceID(),
 	}
 	b := &bound{capacity: int64(o.Capacity)}
-	c.hits = new(striped)
+	c.hits = new(stripe.Counter)
 	for i := range c.shards {
 		c.shards[i] = newShard[K, V](per, share, b, c.hits)
 	}

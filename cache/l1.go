@@ -3,9 +3,10 @@ package cache
 import (
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
+
+	"github.com/v100video/v100/internal/stripe"
 )
 
 // entry is one cached answer. Its fields never change after it is stored,
@@ -61,10 +62,10 @@ type shard[K comparable, V any] struct {
 	table     []atomic.Pointer[entry[K, V]]
 	tmask     uint64
 	bound     *bound
-	hits      *striped
+	hits      *stripe.Counter
 }
 
-func newShard[K comparable, V any](size, share int, b *bound, hits *striped) *shard[K, V] {
+func newShard[K comparable, V any](size, share int, b *bound, hits *stripe.Counter) *shard[K, V] {
 	n := 8
 	for n < share {
 		n <<= 1
@@ -104,7 +105,7 @@ func (s *shard[K, V]) onRemove(_ K, e *entry[K, V]) {
 func (s *shard[K, V]) lookup(k K, h uint64, now int64) *entry[K, V] {
 	if e := s.slot(h).Load(); e != nil && e.hash == h && now < e.expire && e.key == k &&
 		s.seq.Load()-e.seq.Load() <= s.lazy {
-		s.hits.add()
+		s.hits.Add()
 		return e
 	}
 	s.mu.RLock()
@@ -118,7 +119,7 @@ func (s *shard[K, V]) lookup(k K, h uint64, now int64) *entry[K, V] {
 		s.misses.Add(1)
 		return nil
 	case now < e.expire:
-		s.hits.add()
+		s.hits.Add()
 		if s.seq.Load()-e.seq.Load() > s.lazy {
 			s.promote(k, e)
 		}
@@ -212,30 +213,4 @@ func (s *shard[K, V]) purge() {
 	s.bound.count.Add(-int64(s.lru.Len()))
 	s.lru.Purge()
 	s.mu.Unlock()
-}
-
-// striped is a counter spread over cache lines, so that cores counting at
-// once do not contend. A goroutine picks its stripe by the address of its
-// stack, which differs between goroutines and stays put while one runs.
-type striped struct {
-	cells [stripes]struct {
-		n atomic.Uint64
-		_ [56]byte
-	}
-}
-
-const stripes = 32
-
-func (c *striped) add() {
-	var local byte
-	i := mix64(uint64(uintptr(unsafe.Pointer(&local)))>>13) % stripes
-	c.cells[i].n.Add(1)
-}
-
-func (c *striped) load() uint64 {
-	var n uint64
-	for i := range c.cells {
-		n += c.cells[i].n.Load()
-	}
-	return n
 }

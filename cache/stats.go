@@ -34,7 +34,7 @@ func (c *Cache[K, V]) Stats() Stats {
 		sh.mu.RUnlock()
 		s.L1Misses += sh.misses.Load()
 	}
-	s.L1Hits = c.hits.load()
+	s.L1Hits = c.hits.Load()
 	s.L2Hits = c.ctr.l2Hits.Load()
 	s.L2Misses = c.ctr.l2Misses.Load()
 	s.L2Errors = c.ctr.l2Errors.Load()

@@ -17,9 +17,9 @@ const Module = "github.com/v100video/v100"
 // its own sub-packages and, from a sub-package, on its parents.
 var Layering = map[string][]string{
 	"coalesce":  {},
-	"ratelimit": {"internal/clock"},
+	"ratelimit": {"internal/clock", "internal/stripe"},
 	"hls":       {},
-	"cache":     {"coalesce", "internal/clock"},
+	"cache":     {"coalesce", "internal/clock", "internal/stripe"},
 	"transcode": {"hls", "internal/ffmpeg"},
 	"thumbnail": {"internal/ffmpeg"},
 	"caption":   {"hls", "internal/ffmpeg"},
