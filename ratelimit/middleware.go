@@ -1,0 +1,181 @@
+package ratelimit
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Rule is one named limit of a Middleware.
+type Rule struct {
+	// Name names the policy in the RateLimit headers: lowercase letters,
+	// digits, '-' and '_'.
+	Name string
+	// Limit applies per key.
+	Limit Limit
+	// Key returns the key to limit r by; ok false leaves r out of the rule.
+	// ByIP and ByHeader make common ones.
+	Key func(r *http.Request) (key string, ok bool)
+	// MaxKeys is the Limiter's MaxKeys. If zero, its default.
+	MaxKeys int
+}
+
+// MiddlewareOptions configure a Middleware.
+type MiddlewareOptions struct {
+	// Rules are checked in order; the first that denies a request ends the
+	// check, so later rules are not charged for a denied request.
+	Rules []Rule
+	// LegacyHeaders adds X-RateLimit-Limit, X-RateLimit-Remaining and
+	// X-RateLimit-Reset for the most restrictive rule.
+	LegacyHeaders bool
+	// Denied writes the response to a denied request, after the headers
+	// are set. If nil, a plain-text 429 Too Many Requests.
+	Denied http.Handler
+}
+
+// Middleware limits HTTP requests by several rules at once. Create one with
+// NewMiddleware and call Close when done.
+type Middleware struct {
+	rules    []Rule
+	limiters []*Limiter
+	policy   string // the RateLimit-Policy value, the same on every response
+	legacy   bool
+	denied   http.Handler
+
+	allowed, deniedN atomic.Uint64
+}
+
+// NewMiddleware returns a Middleware for opts, or an error for an invalid
+// rule.
+func NewMiddleware(opts MiddlewareOptions) (*Middleware, error) {
+	m := &Middleware{rules: opts.Rules, legacy: opts.LegacyHeaders, denied: opts.Denied}
+	if m.denied == nil {
+		m.denied = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "429 too many requests", http.StatusTooManyRequests)
+		})
+	}
+	var policies []string
+	seen := map[string]bool{}
+	for _, r := range opts.Rules {
+		if !validName(r.Name) || seen[r.Name] {
+			m.Close()
+			return nil, fmt.Errorf("ratelimit: rule name %q is empty, repeated or not [a-z0-9_-]", r.Name)
+		}
+		seen[r.Name] = true
+		if r.Key == nil {
+			m.Close()
+			return nil, fmt.Errorf("ratelimit: rule %q has no Key function", r.Name)
+		}
+		l, err := New(Options{Limit: r.Limit, MaxKeys: r.MaxKeys})
+		if err != nil {
+			m.Close()
+			return nil, fmt.Errorf("ratelimit: rule %q: %w", r.Name, err)
+		}
+		m.limiters = append(m.limiters, l)
+		q, w := quota(l.Limit())
+		policies = append(policies, fmt.Sprintf("%q;q=%d;w=%d", r.Name, q, w))
+	}
+	m.policy = strings.Join(policies, ", ")
+	return m, nil
+}
+
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// quota expresses a limit as the draft's quota q per window w (seconds).
+func quota(l Limit) (q, w int) {
+	if l.Per >= time.Second && l.Per%time.Second == 0 {
+		return l.Rate, int(l.Per / time.Second)
+	}
+	return int(math.Round(float64(l.Rate) * float64(time.Second) / float64(l.Per))), 1
+}
+
+// Close stops the rules' limiters.
+func (m *Middleware) Close() error {
+	for _, l := range m.limiters {
+		l.Close()
+	}
+	return nil
+}
+
+// Handler returns next behind the rules.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		if m.policy != "" {
+			h.Set("RateLimit-Policy", m.policy)
+		}
+		var state strings.Builder
+		denied := false
+		var retry time.Duration
+		tightest, tightestRule := Decision{Remaining: math.MaxInt}, -1
+		for i, rule := range m.rules {
+			key, ok := rule.Key(r)
+			if !ok {
+				continue
+			}
+			d := m.limiters[i].Allow(key)
+			if state.Len() > 0 {
+				state.WriteString(", ")
+			}
+			fmt.Fprintf(&state, "%q;r=%d;t=%d", rule.Name, d.Remaining, ceilSeconds(d.ResetAfter))
+			if d.Remaining < tightest.Remaining || !d.Allowed {
+				tightest, tightestRule = d, i
+			}
+			if !d.Allowed {
+				denied, retry = true, d.RetryAfter
+				break
+			}
+		}
+		if state.Len() > 0 {
+			h.Set("RateLimit", state.String())
+		}
+		if m.legacy && tightestRule >= 0 {
+			q, _ := quota(m.limiters[tightestRule].Limit())
+			h.Set("X-RateLimit-Limit", strconv.Itoa(q))
+			h.Set("X-RateLimit-Remaining", strconv.Itoa(tightest.Remaining))
+			h.Set("X-RateLimit-Reset", strconv.Itoa(ceilSeconds(tightest.ResetAfter)))
+		}
+		if denied {
+			m.deniedN.Add(1)
+			h.Set("Retry-After", strconv.Itoa(max(1, ceilSeconds(retry))))
+			m.denied.ServeHTTP(w, r)
+			return
+		}
+		m.allowed.Add(1)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func ceilSeconds(d time.Duration) int {
+	return int((d + time.Second - 1) / time.Second)
+}
+
+// MiddlewareStats are a Middleware's counters.
+type MiddlewareStats struct {
+	Allowed uint64                  // requests passed on
+	Denied  uint64                  // requests answered 429
+	Rules   map[string]LimiterStats // per rule name
+}
+
+// Stats returns the Middleware's counters.
+func (m *Middleware) Stats() MiddlewareStats {
+	s := MiddlewareStats{Allowed: m.allowed.Load(), Denied: m.deniedN.Load(), Rules: map[string]LimiterStats{}}
+	for i, r := range m.rules {
+		s.Rules[r.Name] = m.limiters[i].Stats()
+	}
+	return s
+}
