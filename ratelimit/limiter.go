@@ -123,6 +123,25 @@ func (l *Limiter) decide(now int64, key string, n int) Decision {
 	}
 }
 
+// refund gives back n events allowed to key, as when another limit denied
+// the request they were for.
+func (l *Limiter) refund(key string, n int) {
+	v, ok := l.keys.Load(key)
+	if !ok {
+		return
+	}
+	st := v.(*state)
+	for {
+		old := st.tat.Load()
+		if old == dead {
+			return
+		}
+		if st.tat.CompareAndSwap(old, old-int64(n)*l.g.interval) {
+			return
+		}
+	}
+}
+
 func (l *Limiter) state(key string, now int64) *state {
 	if v, ok := l.keys.Load(key); ok {
 		return v.(*state)

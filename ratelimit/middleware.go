@@ -27,7 +27,8 @@ type Rule struct {
 // MiddlewareOptions configure a Middleware.
 type MiddlewareOptions struct {
 	// Rules are checked in order; the first that denies a request ends the
-	// check, so later rules are not charged for a denied request.
+	// check, and the rules before it are refunded: a denied request costs
+	// no rule anything.
 	Rules []Rule
 	// LegacyHeaders adds X-RateLimit-Limit, X-RateLimit-Remaining and
 	// X-RateLimit-Reset for the most restrictive rule.
@@ -114,44 +115,64 @@ func (m *Middleware) Close() error {
 // Handler returns next behind the rules.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		if m.policy != "" {
-			h.Set("RateLimit-Policy", m.policy)
+		type outcome struct {
+			rule int
+			key  string
+			d    Decision
 		}
-		var state strings.Builder
-		denied := false
-		var retry time.Duration
-		tightest, tightestRule := Decision{Remaining: math.MaxInt}, -1
+		var buf [8]outcome
+		outs := buf[:0]
+		denied := -1
 		for i, rule := range m.rules {
 			key, ok := rule.Key(r)
 			if !ok {
 				continue
 			}
 			d := m.limiters[i].Allow(key)
-			if state.Len() > 0 {
-				state.WriteString(", ")
-			}
-			fmt.Fprintf(&state, "%q;r=%d;t=%d", rule.Name, d.Remaining, ceilSeconds(d.ResetAfter))
-			if d.Remaining < tightest.Remaining || !d.Allowed {
-				tightest, tightestRule = d, i
-			}
+			outs = append(outs, outcome{i, key, d})
 			if !d.Allowed {
-				denied, retry = true, d.RetryAfter
+				denied = len(outs) - 1
 				break
 			}
 		}
-		if state.Len() > 0 {
+		if denied >= 0 {
+			// The request does not go ahead: give back what the rules
+			// before the denying one charged for it.
+			for i := range outs[:denied] {
+				o := &outs[i]
+				m.limiters[o.rule].refund(o.key, 1)
+				o.d.Remaining++
+			}
+		}
+
+		h := w.Header()
+		if m.policy != "" {
+			h.Set("RateLimit-Policy", m.policy)
+		}
+		if len(outs) > 0 {
+			var state strings.Builder
+			tightest := 0
+			for i, o := range outs {
+				if i > 0 {
+					state.WriteString(", ")
+				}
+				fmt.Fprintf(&state, "%q;r=%d;t=%d", m.rules[o.rule].Name, o.d.Remaining, ceilSeconds(o.d.ResetAfter))
+				if o.d.Remaining < outs[tightest].d.Remaining || i == denied {
+					tightest = i
+				}
+			}
 			h.Set("RateLimit", state.String())
+			if m.legacy {
+				t := outs[tightest]
+				q, _ := quota(m.limiters[t.rule].Limit())
+				h.Set("X-RateLimit-Limit", strconv.Itoa(q))
+				h.Set("X-RateLimit-Remaining", strconv.Itoa(t.d.Remaining))
+				h.Set("X-RateLimit-Reset", strconv.Itoa(ceilSeconds(t.d.ResetAfter)))
+			}
 		}
-		if m.legacy && tightestRule >= 0 {
-			q, _ := quota(m.limiters[tightestRule].Limit())
-			h.Set("X-RateLimit-Limit", strconv.Itoa(q))
-			h.Set("X-RateLimit-Remaining", strconv.Itoa(tightest.Remaining))
-			h.Set("X-RateLimit-Reset", strconv.Itoa(ceilSeconds(tightest.ResetAfter)))
-		}
-		if denied {
+		if denied >= 0 {
 			m.deniedN.Add(1)
-			h.Set("Retry-After", strconv.Itoa(max(1, ceilSeconds(retry))))
+			h.Set("Retry-After", strconv.Itoa(max(1, ceilSeconds(outs[denied].d.RetryAfter))))
 			m.denied.ServeHTTP(w, r)
 			return
 		}

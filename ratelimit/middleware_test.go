@@ -76,12 +76,28 @@ func TestMiddlewareComposesRules(t *testing.T) {
 	w = get(h, "198.51.100.10:1", "k1")
 	require.Equal(t, http.StatusTooManyRequests, w.Code, "the API key's limit applies across IPs")
 	require.Equal(t, "30", w.Header().Get("Retry-After"))
+	require.Equal(t, `"ip";r=100;t=1, "apikey";r=0;t=60`, w.Header().Get("RateLimit"), "the ip rule was refunded: a new address, full budget")
 	require.Equal(t, http.StatusOK, get(h, "198.51.100.10:1", "").Code, "no key: the key rule does not apply")
 
 	st := m.Stats()
 	require.Equal(t, uint64(3), st.Allowed)
 	require.Equal(t, uint64(1), st.Denied)
 	require.Equal(t, 3, st.Rules["ip"].Keys)
+}
+
+func TestDeniedRequestCostsEarlierRulesNothing(t *testing.T) {
+	h := newMiddleware(t, ratelimit.MiddlewareOptions{Rules: []ratelimit.Rule{
+		{Name: "ip", Limit: ratelimit.PerMinute(3, 3), Key: ratelimit.ByIP()},
+		{Name: "apikey", Limit: ratelimit.PerMinute(1, 1), Key: ratelimit.ByHeader("X-API-Key")},
+	}})
+	require.Equal(t, http.StatusOK, get(h, "198.51.100.7:1", "k").Code)
+	for range 5 {
+		require.Equal(t, http.StatusTooManyRequests, get(h, "198.51.100.7:1", "k").Code, "the key is spent")
+	}
+	// The key's denials did not spend the address's budget: 2 are left.
+	require.Equal(t, http.StatusOK, get(h, "198.51.100.7:1", "").Code)
+	require.Equal(t, http.StatusOK, get(h, "198.51.100.7:1", "").Code)
+	require.Equal(t, http.StatusTooManyRequests, get(h, "198.51.100.7:1", "").Code)
 }
 
 func TestMiddlewareCustomDeniedAndKeyFunc(t *testing.T) {
