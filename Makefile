@@ -47,3 +47,4 @@ fuzz: ## run every fuzz target for FUZZTIME each
 examples: ## run every example program
 	$(GO) run ./examples/coalesce-herd
 	$(GO) run ./examples/two-tier-cache
+	$(GO) run ./examples/ratelimit-http

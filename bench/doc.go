@@ -6,7 +6,9 @@
 //     [golang.org/x/sync/singleflight];
 //   - the L1 of [github.com/v100video/v100/cache] against
 //     [github.com/hashicorp/golang-lru/v2] (plain and expirable),
-//     [github.com/maypok86/otter/v2] and [github.com/dgraph-io/ristretto/v2].
+//     [github.com/maypok86/otter/v2] and [github.com/dgraph-io/ristretto/v2];
+//   - [github.com/v100video/v100/ratelimit] against
+//     [golang.org/x/time/rate] and [go.uber.org/ratelimit].
 //
 // It is a module of its own, so the peers never become dependencies of the
 // SDK. It holds only benchmarks; the command benchtable turns their output
@@ -45,4 +47,8 @@
 // segments of a video platform. BenchmarkCacheHitRatio replays a Zipf
 // trace larger than the cache on one goroutine, filling on every miss, and
 // reports hit-%.
+//
+// BenchmarkRateLimitHotKey decides for one key from every CPU at once, the
+// worst case for contention; BenchmarkRateLimit100kKeys for keys drawn
+// uniformly from 100k, against the usual sync.Map of x/time/rate limiters.
 package bench

@@ -8,10 +8,13 @@ require (
 	github.com/maypok86/otter/v2 v2.2.1
 	github.com/stretchr/testify v1.10.0
 	github.com/v100video/v100 v100.0.0
+	go.uber.org/ratelimit v0.3.1
 	golang.org/x/sync v0.10.0
+	golang.org/x/time v0.8.0
 )
 
 require (
+	github.com/benbjohnson/clock v1.3.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
