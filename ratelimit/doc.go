@@ -21,6 +21,22 @@
 // (1 ms by default), because reading the system clock costs as much as a
 // decision. Call [Limiter.Close] to stop the clock and the sweep.
 //
+// # Global mode
+//
+// A [Global] limiter enforces one limit across many replicas without a
+// network round trip per request. Each replica leases a batch of tokens
+// from a shared [Store] (an atomic server-side script in
+// ratelimit/redisstore, judged by the store's own clock), spends them
+// in-process, leases the next batch in the background before the current
+// one runs out, and remembers a denial until a batch would be free again.
+// Admissions in any window can never exceed what the store granted — the
+// rate over the window plus the burst — plus the tokens replicas held when
+// the window began (at most Batch per replica). When the store fails or
+// takes longer than [GlobalOptions.Timeout], each replica limits alone at
+// Limit ÷ Replicas (or denies, with FailClosed), counts it, and tries the
+// store again after [GlobalOptions.Retry]. [MemoryStore] is the in-process
+// reference store.
+//
 // # Middleware
 //
 // [Middleware] composes several named [Rule]s (per client IP, per API key,

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -96,4 +97,21 @@ func (g gcra) decide(tat, now int64, n int) (Decision, int64) {
 		Remaining:  int((now + g.burst - newTAT) / g.interval),
 		ResetAfter: time.Duration(newTAT - now),
 	}, newTAT
+}
+
+var errNoStore = errors.New("ratelimit: global limiter needs a Store")
+
+// lease grants up to n events at once, as many as the bucket holds now, for
+// a store that leases tokens in batches. It returns the grant, the wait for
+// one token when it grants none, and the TAT to store.
+func (g gcra) lease(tat, now int64, n int) (granted int, retry time.Duration, newTAT int64) {
+	if tat < now {
+		tat = now
+	}
+	avail := (now + g.burst - tat) / g.interval
+	k := min(int64(n), avail)
+	if k <= 0 {
+		return 0, time.Duration(tat + g.interval - g.burst - now), tat
+	}
+	return int(k), 0, tat + k*g.interval
 }

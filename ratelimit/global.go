@@ -1,0 +1,275 @@
+package ratelimit
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/v100video/v100/internal/clock"
+	"github.com/v100video/v100/internal/stripe"
+)
+
+// Store is the shared state of a global limit: a GCRA bucket per key,
+// decided by the store's own clock, from which replicas lease tokens in
+// batches. The ratelimit/redisstore package implements it on Redis.
+type Store interface {
+	// Lease takes up to n tokens for key under limit, all that the bucket
+	// holds now, at most n. When it grants none, retryAfter is how long
+	// until one is free.
+	Lease(ctx context.Context, key string, limit Limit, n int) (granted int, retryAfter time.Duration, err error)
+}
+
+// GlobalOptions configure a Global limiter.
+type GlobalOptions struct {
+	// Limit is the limit over all replicas together.
+	Limit Limit
+	// Store holds the shared buckets. It must not be nil.
+	Store Store
+	// Replicas is how many replicas are expected to share the limit. While
+	// the store is unreachable each replica limits on its own to Limit ÷
+	// Replicas. If zero, 1.
+	Replicas int
+	// Batch is how many tokens a replica leases at a time. If zero, a
+	// tenth of a second of the replica's share of the rate, at least 1
+	// and at most its share of the burst.
+	Batch int
+	// Timeout bounds each store call. If zero, 20 ms.
+	Timeout time.Duration
+	// Retry is how long the store is left alone after it fails. If zero,
+	// one second.
+	Retry time.Duration
+	// FailClosed denies every request while the store is unreachable,
+	// instead of limiting locally at Limit ÷ Replicas.
+	FailClosed bool
+	// MaxKeys bounds the keys tracked locally. If zero, 1,000,000.
+	MaxKeys int
+}
+
+// Global enforces one limit across replicas: it leases tokens from a Store
+// in batches, spends them locally, fetches the next batch in the background
+// before the current one runs out, and remembers a denial until its
+// retry-after, so that most decisions never leave the process.
+//
+// Admissions over any window can never exceed what the store granted: the
+// limit's rate over the window plus its burst. Tokens a replica holds but
+// does not spend are lost capacity, at most Batch per replica and key.
+type Global struct {
+	opt      GlobalOptions
+	limit    Limit
+	batch    int
+	fallback *Limiter
+	clock    *clock.Clock
+
+	keys  sync.Map // string → *bucket
+	count atomic.Int64
+
+	storeDownUntil atomic.Int64
+	bg             sync.WaitGroup
+	bgMu           sync.Mutex
+	closed         bool
+
+	local, remote, fallbackN, storeErrors, allowedN, deniedN stripe.Counter
+}
+
+// bucket is one key's leased tokens.
+type bucket struct {
+	mu          sync.Mutex
+	tokens      int   // leased, unspent
+	deniedUntil int64 // the store said no until then
+	fetching    bool  // a background lease is in flight
+}
+
+// NewGlobal returns a Global limiter, or an error for invalid options.
+func NewGlobal(opts GlobalOptions) (*Global, error) {
+	lim, err := opts.Limit.normal()
+	if err != nil {
+		return nil, err
+	}
+	if opts.Store == nil {
+		return nil, errNoStore
+	}
+	if opts.Replicas <= 0 {
+		opts.Replicas = 1
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 20 * time.Millisecond
+	}
+	if opts.Retry <= 0 {
+		opts.Retry = time.Second
+	}
+	share := Limit{
+		Rate:  max(1, lim.Rate/opts.Replicas),
+		Per:   lim.Per,
+		Burst: max(1, lim.Burst/opts.Replicas),
+	}
+	if opts.Batch <= 0 {
+		perTenth := int(float64(share.Rate) * float64(100*time.Millisecond) / float64(share.Per))
+		opts.Batch = min(max(1, perTenth), share.Burst)
+	}
+	fb, err := New(Options{Limit: share, MaxKeys: opts.MaxKeys})
+	if err != nil {
+		return nil, err
+	}
+	return &Global{opt: opts, limit: lim, batch: opts.Batch, fallback: fb, clock: clock.New(time.Millisecond)}, nil
+}
+
+// Close waits for background leases and stops the clocks.
+func (g *Global) Close() error {
+	g.bgMu.Lock()
+	g.closed = true
+	g.bgMu.Unlock()
+	g.bg.Wait()
+	g.fallback.Close()
+	g.clock.Close()
+	return nil
+}
+
+// Allow decides one event for key. It calls the store only when it holds
+// no token for key and has no denial to remember; ctx bounds that call.
+func (g *Global) Allow(ctx context.Context, key string) Decision {
+	now := g.clock.Coarse()
+	if g.storeDown(now) {
+		return g.degraded(key)
+	}
+	b := g.bucket(key)
+	b.mu.Lock()
+	if now < b.deniedUntil {
+		retry := b.deniedUntil - now
+		b.mu.Unlock()
+		g.local.Add()
+		g.deniedN.Add()
+		return Decision{RetryAfter: time.Duration(retry)}
+	}
+	if b.tokens > 0 {
+		b.tokens--
+		left := b.tokens
+		if left <= g.batch/2 && !b.fetching {
+			b.fetching = true
+			g.prefetch(key, b)
+		}
+		b.mu.Unlock()
+		g.local.Add()
+		g.allowedN.Add()
+		return Decision{Allowed: true, Remaining: left}
+	}
+	b.mu.Unlock()
+
+	// No token and no denial on record: ask the store now.
+	granted, retry, err := g.lease(ctx, key)
+	if err != nil {
+		return g.degraded(key)
+	}
+	g.remote.Add()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if granted == 0 {
+		b.deniedUntil = g.clock.Coarse() + g.denyFor(retry)
+		g.deniedN.Add()
+		return Decision{RetryAfter: retry}
+	}
+	b.tokens += granted - 1
+	g.allowedN.Add()
+	return Decision{Allowed: true, Remaining: b.tokens}
+}
+
+// prefetch leases the next batch in the background; b.mu is held.
+func (g *Global) prefetch(key string, b *bucket) {
+	g.bgMu.Lock()
+	if g.closed {
+		g.bgMu.Unlock()
+		b.fetching = false
+		return
+	}
+	g.bg.Add(1)
+	g.bgMu.Unlock()
+	go func() {
+		defer g.bg.Done()
+		granted, retry, err := g.lease(context.Background(), key)
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.fetching = false
+		if err != nil {
+			return
+		}
+		if granted == 0 {
+			b.deniedUntil = g.clock.Coarse() + g.denyFor(retry)
+			return
+		}
+		b.tokens += granted
+	}()
+}
+
+func (g *Global) lease(ctx context.Context, key string) (int, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, g.opt.Timeout)
+	defer cancel()
+	granted, retry, err := g.opt.Store.Lease(ctx, key, g.limit, g.batch)
+	if err != nil {
+		g.storeErrors.Add()
+		g.storeDownUntil.Store(g.clock.Precise() + int64(g.opt.Retry))
+		return 0, 0, err
+	}
+	g.storeDownUntil.Store(0)
+	return granted, retry, nil
+}
+
+// denyFor is how long to remember a denial: until a whole batch would be
+// free, not just one token, so that a replica over its share asks the store
+// once per batch rather than once per token. Requests meanwhile are denied
+// in-process; the bucket refills all the same, so the limit is still used.
+func (g *Global) denyFor(retry time.Duration) int64 {
+	interval := int64(g.limit.Per) / int64(g.limit.Rate)
+	return int64(retry) + int64(g.batch-1)*interval
+}
+
+func (g *Global) storeDown(now int64) bool {
+	until := g.storeDownUntil.Load()
+	return until != 0 && now < until
+}
+
+// degraded decides while the store is unreachable.
+func (g *Global) degraded(key string) Decision {
+	g.fallbackN.Add()
+	if g.opt.FailClosed {
+		g.deniedN.Add()
+		return Decision{RetryAfter: g.opt.Retry}
+	}
+	d := g.fallback.Allow(key)
+	if d.Allowed {
+		g.allowedN.Add()
+	} else {
+		g.deniedN.Add()
+	}
+	return d
+}
+
+func (g *Global) bucket(key string) *bucket {
+	if v, ok := g.keys.Load(key); ok {
+		return v.(*bucket)
+	}
+	v, loaded := g.keys.LoadOrStore(key, new(bucket))
+	if !loaded {
+		g.count.Add(1)
+	}
+	return v.(*bucket)
+}
+
+// GlobalStats are a Global limiter's counters.
+type GlobalStats struct {
+	Allowed, Denied uint64
+	// Local decisions used leased tokens or a remembered denial; Remote
+	// ones waited for the store; Fallback ones were made while the store
+	// was unreachable.
+	Local, Remote, Fallback uint64
+	StoreErrors             uint64
+	Keys                    int
+}
+
+// Stats returns the Global limiter's counters.
+func (g *Global) Stats() GlobalStats {
+	return GlobalStats{
+		Allowed: g.allowedN.Load(), Denied: g.deniedN.Load(),
+		Local: g.local.Load(), Remote: g.remote.Load(), Fallback: g.fallbackN.Load(),
+		StoreErrors: g.storeErrors.Load(), Keys: int(g.count.Load()),
+	}
+}
