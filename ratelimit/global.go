@@ -72,12 +72,14 @@ type Global struct {
 	local, remote, fallbackN, storeErrors, allowedN, deniedN stripe.Counter
 }
 
-// bucket is one key's leased tokens.
+// bucket is one key's leased tokens. Spending a token or meeting a
+// remembered denial takes no lock; mu only makes one goroutine at a time
+// wait on the store for the key.
 type bucket struct {
-	mu          sync.Mutex
-	tokens      int   // leased, unspent
-	deniedUntil int64 // the store said no until then
-	fetching    bool  // a background lease is in flight
+	tokens      atomic.Int64 // leased, unspent
+	deniedUntil atomic.Int64 // the store said no until then
+	fetching    atomic.Bool  // a background lease is in flight
+	mu          sync.Mutex   // held while waiting on the store
 }
 
 // NewGlobal returns a Global limiter, or an error for invalid options.
@@ -133,70 +135,74 @@ func (g *Global) Allow(ctx context.Context, key string) Decision {
 		return g.degraded(key)
 	}
 	b := g.bucket(key)
-	b.mu.Lock()
-	if now < b.deniedUntil {
-		retry := b.deniedUntil - now
-		b.mu.Unlock()
+	if d, ok := g.spend(b, key, now); ok {
 		g.local.Add()
-		g.deniedN.Add()
-		return Decision{RetryAfter: time.Duration(retry)}
+		return d
 	}
-	if b.tokens > 0 {
-		b.tokens--
-		left := b.tokens
-		if left <= g.batch/2 && !b.fetching {
-			b.fetching = true
-			g.prefetch(key, b)
-		}
-		b.mu.Unlock()
-		g.local.Add()
-		g.allowedN.Add()
-		return Decision{Allowed: true, Remaining: left}
-	}
-	b.mu.Unlock()
 
-	// No token and no denial on record: ask the store now.
+	// No token and no denial on record: one goroutine per key asks the
+	// store; the others wait for its answer and spend from it.
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if d, ok := g.spend(b, key, g.clock.Coarse()); ok {
+		g.local.Add()
+		return d
+	}
 	granted, retry, err := g.lease(ctx, key)
 	if err != nil {
 		return g.degraded(key)
 	}
 	g.remote.Add()
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	if granted == 0 {
-		b.deniedUntil = g.clock.Coarse() + g.denyFor(retry)
+		b.deniedUntil.Store(g.clock.Coarse() + g.denyFor(retry))
 		g.deniedN.Add()
 		return Decision{RetryAfter: retry}
 	}
-	b.tokens += granted - 1
+	left := b.tokens.Add(int64(granted - 1))
 	g.allowedN.Add()
-	return Decision{Allowed: true, Remaining: b.tokens}
+	return Decision{Allowed: true, Remaining: int(max(left, 0))}
 }
 
-// prefetch leases the next batch in the background; b.mu is held.
+// spend decides from what the bucket holds: a remembered denial or a
+// leased token. ok is false when neither is there.
+func (g *Global) spend(b *bucket, key string, now int64) (Decision, bool) {
+	if until := b.deniedUntil.Load(); now < until {
+		g.deniedN.Add()
+		return Decision{RetryAfter: time.Duration(until - now)}, true
+	}
+	left := b.tokens.Add(-1)
+	if left < 0 {
+		b.tokens.Add(1)
+		return Decision{}, false
+	}
+	if left <= int64(g.batch/2) && b.fetching.CompareAndSwap(false, true) {
+		g.prefetch(key, b)
+	}
+	g.allowedN.Add()
+	return Decision{Allowed: true, Remaining: int(left)}, true
+}
+
+// prefetch leases the next batch in the background.
 func (g *Global) prefetch(key string, b *bucket) {
 	g.bgMu.Lock()
 	if g.closed {
 		g.bgMu.Unlock()
-		b.fetching = false
+		b.fetching.Store(false)
 		return
 	}
 	g.bg.Add(1)
 	g.bgMu.Unlock()
 	go func() {
 		defer g.bg.Done()
+		defer b.fetching.Store(false)
 		granted, retry, err := g.lease(context.Background(), key)
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		b.fetching = false
-		if err != nil {
-			return
+		switch {
+		case err != nil:
+		case granted == 0:
+			b.deniedUntil.Store(g.clock.Coarse() + g.denyFor(retry))
+		default:
+			b.tokens.Add(int64(granted))
 		}
-		if granted == 0 {
-			b.deniedUntil = g.clock.Coarse() + g.denyFor(retry)
-			return
-		}
-		b.tokens += granted
 	}()
 }
 
