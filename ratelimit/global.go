@@ -182,6 +182,14 @@ func (g *Global) spend(b *bucket, key string, now int64) (Decision, bool) {
 	return Decision{Allowed: true, Remaining: int(left)}, true
 }
 
+// refund gives back a token spent for key, as when another rule denied the
+// request it was for.
+func (g *Global) refund(key string) {
+	if v, ok := g.keys.Load(key); ok {
+		v.(*bucket).tokens.Add(1)
+	}
+}
+
 // prefetch leases the next batch in the background.
 func (g *Global) prefetch(key string, b *bucket) {
 	g.bgMu.Lock()

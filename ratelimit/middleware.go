@@ -22,6 +22,49 @@ type Rule struct {
 	Key func(r *http.Request) (key string, ok bool)
 	// MaxKeys is the Limiter's MaxKeys. If zero, its default.
 	MaxKeys int
+	// Store, if not nil, makes the rule global: its Limit holds across
+	// every replica sharing the store (see Global).
+	Store Store
+	// Replicas is GlobalOptions.Replicas for a global rule.
+	Replicas int
+}
+
+// decider is what a rule decides with: a Limiter, or a Global limiter.
+type decider interface {
+	allow(r *http.Request, key string) Decision
+	refundOne(key string)
+	limitOf() Limit
+	stats() RuleStats
+	Close() error
+}
+
+func (l *Limiter) allow(_ *http.Request, key string) Decision { return l.Allow(key) }
+func (l *Limiter) refundOne(key string)                       { l.refund(key, 1) }
+func (l *Limiter) limitOf() Limit                             { return l.limit }
+func (l *Limiter) stats() RuleStats {
+	s := l.Stats()
+	return RuleStats{Allowed: s.Allowed, Denied: s.Denied, Keys: s.Keys, Evicted: s.Evicted, Local: s.Allowed + s.Denied}
+}
+
+func (g *Global) allow(r *http.Request, key string) Decision { return g.Allow(r.Context(), key) }
+func (g *Global) refundOne(key string)                       { g.refund(key) }
+func (g *Global) limitOf() Limit                             { return g.limit }
+func (g *Global) stats() RuleStats {
+	s := g.Stats()
+	return RuleStats{Allowed: s.Allowed, Denied: s.Denied, Keys: s.Keys, Local: s.Local,
+		Remote: s.Remote, Fallback: s.Fallback, StoreErrors: s.StoreErrors}
+}
+
+// RuleStats are one rule's counters.
+type RuleStats struct {
+	Allowed, Denied uint64
+	Keys            int    // keys tracked now
+	Evicted         uint64 // keys dropped to stay within MaxKeys (local rules)
+	// Local decisions were made in-process; Remote ones waited on the
+	// store; Fallback ones were made while the store was unreachable
+	// (global rules).
+	Local, Remote, Fallback uint64
+	StoreErrors             uint64
 }
 
 // MiddlewareOptions configure a Middleware.
@@ -42,7 +85,7 @@ type MiddlewareOptions struct {
 // NewMiddleware and call Close when done.
 type Middleware struct {
 	rules    []Rule
-	limiters []*Limiter
+	limiters []decider
 	policy   string // the RateLimit-Policy value, the same on every response
 	legacy   bool
 	denied   http.Handler
@@ -71,13 +114,19 @@ func NewMiddleware(opts MiddlewareOptions) (*Middleware, error) {
 			m.Close()
 			return nil, fmt.Errorf("ratelimit: rule %q has no Key function", r.Name)
 		}
-		l, err := New(Options{Limit: r.Limit, MaxKeys: r.MaxKeys})
+		var l decider
+		var err error
+		if r.Store != nil {
+			l, err = NewGlobal(GlobalOptions{Limit: r.Limit, Store: r.Store, Replicas: r.Replicas, MaxKeys: r.MaxKeys})
+		} else {
+			l, err = New(Options{Limit: r.Limit, MaxKeys: r.MaxKeys})
+		}
 		if err != nil {
 			m.Close()
 			return nil, fmt.Errorf("ratelimit: rule %q: %w", r.Name, err)
 		}
 		m.limiters = append(m.limiters, l)
-		q, w := quota(l.Limit())
+		q, w := quota(l.limitOf())
 		policies = append(policies, fmt.Sprintf("%q;q=%d;w=%d", r.Name, q, w))
 	}
 	m.policy = strings.Join(policies, ", ")
@@ -128,7 +177,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			if !ok {
 				continue
 			}
-			d := m.limiters[i].Allow(key)
+			d := m.limiters[i].allow(r, key)
 			outs = append(outs, outcome{i, key, d})
 			if !d.Allowed {
 				denied = len(outs) - 1
@@ -140,7 +189,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			// before the denying one charged for it.
 			for i := range outs[:denied] {
 				o := &outs[i]
-				m.limiters[o.rule].refund(o.key, 1)
+				m.limiters[o.rule].refundOne(o.key)
 				o.d.Remaining++
 			}
 		}
@@ -164,7 +213,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			h.Set("RateLimit", state.String())
 			if m.legacy {
 				t := outs[tightest]
-				q, _ := quota(m.limiters[t.rule].Limit())
+				q, _ := quota(m.limiters[t.rule].limitOf())
 				h.Set("X-RateLimit-Limit", strconv.Itoa(q))
 				h.Set("X-RateLimit-Remaining", strconv.Itoa(t.d.Remaining))
 				h.Set("X-RateLimit-Reset", strconv.Itoa(ceilSeconds(t.d.ResetAfter)))
@@ -187,16 +236,16 @@ func ceilSeconds(d time.Duration) int {
 
 // MiddlewareStats are a Middleware's counters.
 type MiddlewareStats struct {
-	Allowed uint64                  // requests passed on
-	Denied  uint64                  // requests answered 429
-	Rules   map[string]LimiterStats // per rule name
+	Allowed uint64               // requests passed on
+	Denied  uint64               // requests answered 429
+	Rules   map[string]RuleStats // per rule name
 }
 
 // Stats returns the Middleware's counters.
 func (m *Middleware) Stats() MiddlewareStats {
-	s := MiddlewareStats{Allowed: m.allowed.Load(), Denied: m.deniedN.Load(), Rules: map[string]LimiterStats{}}
+	s := MiddlewareStats{Allowed: m.allowed.Load(), Denied: m.deniedN.Load(), Rules: map[string]RuleStats{}}
 	for i, r := range m.rules {
-		s.Rules[r.Name] = m.limiters[i].Stats()
+		s.Rules[r.Name] = m.limiters[i].stats()
 	}
 	return s
 }

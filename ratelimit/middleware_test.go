@@ -138,3 +138,30 @@ func TestSubSecondPolicyIsPerSecond(t *testing.T) {
 	}})
 	require.Equal(t, `"ip";q=50;w=1`, get(h, "198.51.100.7:1", "").Header().Get("RateLimit-Policy"))
 }
+
+func TestGlobalRuleSharedByTwoReplicas(t *testing.T) {
+	var store ratelimit.MemoryStore // stands in for Redis: see ratelimit/redisstore
+	rule := ratelimit.Rule{Name: "apikey", Limit: ratelimit.PerMinute(4, 4), Key: ratelimit.ByHeader("X-API-Key"), Store: &store, Replicas: 2}
+	m1, err := ratelimit.NewMiddleware(ratelimit.MiddlewareOptions{Rules: []ratelimit.Rule{rule}})
+	require.NoError(t, err)
+	defer m1.Close()
+	m2, err := ratelimit.NewMiddleware(ratelimit.MiddlewareOptions{Rules: []ratelimit.Rule{rule}})
+	require.NoError(t, err)
+	defer m2.Close()
+	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	h1, h2 := m1.Handler(ok), m2.Handler(ok)
+	allowed := 0
+	for i := range 10 {
+		h := h1
+		if i%2 == 1 {
+			h = h2
+		}
+		if get(h, "198.51.100.7:1", "k").Code == http.StatusOK {
+			allowed++
+		}
+	}
+	require.Equal(t, 4, allowed, "one limit across both replicas")
+	st := m1.Stats().Rules["apikey"]
+	require.Positive(t, st.Local+st.Remote)
+	require.Zero(t, st.Fallback)
+}

@@ -28,12 +28,14 @@ func NewCollector(name string, stats func() ratelimit.MiddlewareStats) prometheu
 		keys:     prometheus.NewDesc("v100_ratelimit_keys", "Keys tracked per rule.", []string{"rule"}, l),
 		evicted:  prometheus.NewDesc("v100_ratelimit_evicted_keys_total", "Keys dropped to stay within MaxKeys, per rule.", []string{"rule"}, l),
 		denied:   prometheus.NewDesc("v100_ratelimit_rule_denied_total", "Events denied per rule.", []string{"rule"}, l),
+		decided:  prometheus.NewDesc("v100_ratelimit_decisions_total", "Decisions per rule by where they were made: local (in-process), store (waited on the shared store), fallback (store unreachable).", []string{"rule", "where"}, l),
+		storeErr: prometheus.NewDesc("v100_ratelimit_store_errors_total", "Failed or timed-out store calls per rule.", []string{"rule"}, l),
 	}
 }
 
 type collector struct {
-	stats                           func() ratelimit.MiddlewareStats
-	requests, keys, evicted, denied *prometheus.Desc
+	stats                                              func() ratelimit.MiddlewareStats
+	requests, keys, evicted, denied, decided, storeErr *prometheus.Desc
 }
 
 // Describe implements prometheus.Collector.
@@ -42,6 +44,8 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.keys
 	ch <- c.evicted
 	ch <- c.denied
+	ch <- c.decided
+	ch <- c.storeErr
 }
 
 // Collect implements prometheus.Collector.
@@ -53,5 +57,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.keys, prometheus.GaugeValue, float64(rs.Keys), rule)
 		ch <- prometheus.MustNewConstMetric(c.evicted, prometheus.CounterValue, float64(rs.Evicted), rule)
 		ch <- prometheus.MustNewConstMetric(c.denied, prometheus.CounterValue, float64(rs.Denied), rule)
+		ch <- prometheus.MustNewConstMetric(c.decided, prometheus.CounterValue, float64(rs.Local), rule, "local")
+		ch <- prometheus.MustNewConstMetric(c.decided, prometheus.CounterValue, float64(rs.Remote), rule, "store")
+		ch <- prometheus.MustNewConstMetric(c.decided, prometheus.CounterValue, float64(rs.Fallback), rule, "fallback")
+		ch <- prometheus.MustNewConstMetric(c.storeErr, prometheus.CounterValue, float64(rs.StoreErrors), rule)
 	}
 }
