@@ -48,3 +48,4 @@ examples: ## run every example program
 	$(GO) run ./examples/coalesce-herd
 	$(GO) run ./examples/two-tier-cache
 	$(GO) run ./examples/ratelimit-http
+	$(GO) run ./examples/global-limit
