@@ -31,7 +31,8 @@
 // one runs out, and remembers a denial until a batch would be free again.
 // Admissions in any window can never exceed what the store granted — the
 // rate over the window plus the burst — plus the tokens replicas held when
-// the window began (at most Batch per replica). When the store fails or
+// the window began (at most two batches per replica: one being spent and
+// one prefetched). When the store fails or
 // takes longer than [GlobalOptions.Timeout], each replica limits alone at
 // Limit ÷ Replicas (or denies, with FailClosed), counts it, and tries the
 // store again after [GlobalOptions.Retry]. [MemoryStore] is the in-process

@@ -2,6 +2,8 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,7 +44,8 @@ type GlobalOptions struct {
 	// FailClosed denies every request while the store is unreachable,
 	// instead of limiting locally at Limit ÷ Replicas.
 	FailClosed bool
-	// MaxKeys bounds the keys tracked locally. If zero, 1,000,000.
+	// MaxKeys bounds the keys tracked locally; keys unused for a minute are
+	// dropped too. If zero, 1,000,000.
 	MaxKeys int
 }
 
@@ -51,9 +54,11 @@ type GlobalOptions struct {
 // before the current one runs out, and remembers a denial until its
 // retry-after, so that most decisions never leave the process.
 //
-// Admissions over any window can never exceed what the store granted: the
-// limit's rate over the window plus its burst. Tokens a replica holds but
-// does not spend are lost capacity, at most Batch per replica and key.
+// Admissions over any window can never exceed what the store granted in it
+// (the limit's rate over the window plus its burst) plus what replicas held
+// when it began: at most two batches per replica and key, one being spent
+// and one prefetched. Tokens a replica holds but does not spend are lost
+// capacity, never extra admissions.
 type Global struct {
 	opt      GlobalOptions
 	limit    Limit
@@ -61,8 +66,11 @@ type Global struct {
 	fallback *Limiter
 	clock    *clock.Clock
 
-	keys  sync.Map // string → *bucket
-	count atomic.Int64
+	keys    sync.Map // string → *bucket
+	count   atomic.Int64
+	maxKeys int64
+	stop    chan struct{}
+	done    chan struct{}
 
 	storeDownUntil atomic.Int64
 	bg             sync.WaitGroup
@@ -77,6 +85,7 @@ type Global struct {
 // wait on the store for the key.
 type bucket struct {
 	tokens      atomic.Int64 // leased, unspent
+	used        atomic.Int64 // clock time of the last decision, for the sweep
 	deniedUntil atomic.Int64 // the store said no until then
 	fetching    atomic.Bool  // a background lease is in flight
 	mu          sync.Mutex   // held while waiting on the store
@@ -113,14 +122,26 @@ func NewGlobal(opts GlobalOptions) (*Global, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Global{opt: opts, limit: lim, batch: opts.Batch, fallback: fb, clock: clock.New(time.Millisecond)}, nil
+	if opts.MaxKeys <= 0 {
+		opts.MaxKeys = 1_000_000
+	}
+	g := &Global{opt: opts, limit: lim, batch: opts.Batch, fallback: fb, clock: clock.New(time.Millisecond),
+		maxKeys: int64(opts.MaxKeys), stop: make(chan struct{}), done: make(chan struct{})}
+	go g.sweepEvery(10 * time.Second)
+	return g, nil
 }
 
 // Close waits for background leases and stops the clocks.
 func (g *Global) Close() error {
 	g.bgMu.Lock()
+	already := g.closed
 	g.closed = true
 	g.bgMu.Unlock()
+	if already {
+		return nil
+	}
+	close(g.stop)
+	<-g.done
 	g.bg.Wait()
 	g.fallback.Close()
 	g.clock.Close()
@@ -134,7 +155,7 @@ func (g *Global) Allow(ctx context.Context, key string) Decision {
 	if g.storeDown(now) {
 		return g.degraded(key)
 	}
-	b := g.bucket(key)
+	b := g.bucket(key, now)
 	if d, ok := g.spend(b, key, now); ok {
 		g.local.Add()
 		return d
@@ -144,7 +165,11 @@ func (g *Global) Allow(ctx context.Context, key string) Decision {
 	// store; the others wait for its answer and spend from it.
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if d, ok := g.spend(b, key, g.clock.Coarse()); ok {
+	now = g.clock.Coarse()
+	if g.storeDown(now) { // failed while this goroutine waited
+		return g.degraded(key)
+	}
+	if d, ok := g.spend(b, key, now); ok {
 		g.local.Add()
 		return d
 	}
@@ -153,40 +178,52 @@ func (g *Global) Allow(ctx context.Context, key string) Decision {
 		return g.degraded(key)
 	}
 	g.remote.Add()
+	now = g.clock.Coarse()
+	if granted < g.batch {
+		// The bucket is (nearly) empty: do not come back for every token,
+		// but once a batch would be free. Tokens granted are still spent.
+		b.deniedUntil.Store(now + g.denyFor(retry))
+	}
 	if granted == 0 {
-		b.deniedUntil.Store(g.clock.Coarse() + g.denyFor(retry))
 		g.deniedN.Add()
-		return Decision{RetryAfter: retry}
+		return Decision{RetryAfter: retry, ResetAfter: retry, origin: fromStore}
 	}
 	left := b.tokens.Add(int64(granted - 1))
 	g.allowedN.Add()
-	return Decision{Allowed: true, Remaining: int(max(left, 0))}
+	return Decision{Allowed: true, Remaining: int(max(left, 0)), origin: fromLease}
 }
 
-// spend decides from what the bucket holds: a remembered denial or a
-// leased token. ok is false when neither is there.
+// spend decides from what the bucket holds: a leased token, or else a
+// remembered denial. ok is false when neither is there.
 func (g *Global) spend(b *bucket, key string, now int64) (Decision, bool) {
+	b.used.Store(now)
+	left := b.tokens.Add(-1)
+	if left >= 0 {
+		if left <= int64(g.batch/2) && b.fetching.CompareAndSwap(false, true) {
+			g.prefetch(key, b)
+		}
+		g.allowedN.Add()
+		return Decision{Allowed: true, Remaining: int(left), origin: fromLease}, true
+	}
+	b.tokens.Add(1)
 	if until := b.deniedUntil.Load(); now < until {
 		g.deniedN.Add()
-		return Decision{RetryAfter: time.Duration(until - now)}, true
+		wait := time.Duration(until - now)
+		return Decision{RetryAfter: wait, ResetAfter: wait, origin: fromStore}, true
 	}
-	left := b.tokens.Add(-1)
-	if left < 0 {
-		b.tokens.Add(1)
-		return Decision{}, false
-	}
-	if left <= int64(g.batch/2) && b.fetching.CompareAndSwap(false, true) {
-		g.prefetch(key, b)
-	}
-	g.allowedN.Add()
-	return Decision{Allowed: true, Remaining: int(left)}, true
+	return Decision{}, false
 }
 
-// refund gives back a token spent for key, as when another rule denied the
-// request it was for.
-func (g *Global) refund(key string) {
-	if v, ok := g.keys.Load(key); ok {
-		v.(*bucket).tokens.Add(1)
+// refund gives back an event allowed for key, as when another rule denied
+// the request it was for: to the bucket it came from.
+func (g *Global) refund(key string, d Decision) {
+	switch d.origin {
+	case fromLease:
+		if v, ok := g.keys.Load(key); ok {
+			v.(*bucket).tokens.Add(1)
+		}
+	case fromFallback:
+		g.fallback.refund(key, 1)
 	}
 }
 
@@ -204,23 +241,27 @@ func (g *Global) prefetch(key string, b *bucket) {
 		defer g.bg.Done()
 		defer b.fetching.Store(false)
 		granted, retry, err := g.lease(context.Background(), key)
-		switch {
-		case err != nil:
-		case granted == 0:
-			b.deniedUntil.Store(g.clock.Coarse() + g.denyFor(retry))
-		default:
-			b.tokens.Add(int64(granted))
+		if err != nil {
+			return
 		}
+		if granted < g.batch { // nearly empty: come back when a batch is free
+			b.deniedUntil.Store(g.clock.Coarse() + g.denyFor(retry))
+		}
+		b.tokens.Add(int64(granted))
 	}()
 }
 
 func (g *Global) lease(ctx context.Context, key string) (int, time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, g.opt.Timeout)
+	// The caller going away must not look like a store failure: the lease
+	// is bounded by Timeout alone.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), g.opt.Timeout)
 	defer cancel()
 	granted, retry, err := g.opt.Store.Lease(ctx, key, g.limit, g.batch)
 	if err != nil {
 		g.storeErrors.Add()
-		g.storeDownUntil.Store(g.clock.Precise() + int64(g.opt.Retry))
+		if !errors.Is(err, ErrKey) { // a key's own trouble says nothing of the store
+			g.storeDownUntil.Store(g.clock.Precise() + int64(g.opt.Retry))
+		}
 		return 0, 0, err
 	}
 	g.storeDownUntil.Store(0)
@@ -228,12 +269,14 @@ func (g *Global) lease(ctx context.Context, key string) (int, time.Duration, err
 }
 
 // denyFor is how long to remember a denial: until a whole batch would be
-// free, not just one token, so that a replica over its share asks the store
-// once per batch rather than once per token. Requests meanwhile are denied
+// free for this replica, not just one token, so that a replica over its
+// share asks the store once per batch rather than once per token. Requests meanwhile are denied
 // in-process; the bucket refills all the same, so the limit is still used.
 func (g *Global) denyFor(retry time.Duration) int64 {
+	// At this replica's share of the rate (the others draw on the same
+	// refill), a batch takes batch × replicas emission intervals.
 	interval := int64(g.limit.Per) / int64(g.limit.Rate)
-	return int64(retry) + int64(g.batch-1)*interval
+	return int64(retry) + int64(g.batch*g.opt.Replicas-1)*interval
 }
 
 func (g *Global) storeDown(now int64) bool {
@@ -249,6 +292,7 @@ func (g *Global) degraded(key string) Decision {
 		return Decision{RetryAfter: g.opt.Retry}
 	}
 	d := g.fallback.Allow(key)
+	d.origin = fromFallback
 	if d.Allowed {
 		g.allowedN.Add()
 	} else {
@@ -257,15 +301,61 @@ func (g *Global) degraded(key string) Decision {
 	return d
 }
 
-func (g *Global) bucket(key string) *bucket {
+func (g *Global) bucket(key string, now int64) *bucket {
 	if v, ok := g.keys.Load(key); ok {
 		return v.(*bucket)
 	}
-	v, loaded := g.keys.LoadOrStore(key, new(bucket))
-	if !loaded {
-		g.count.Add(1)
+	nb := new(bucket)
+	nb.used.Store(now)
+	v, loaded := g.keys.LoadOrStore(key, nb)
+	if !loaded && g.count.Add(1) > g.maxKeys {
+		g.sweep(now, true)
 	}
 	return v.(*bucket)
+}
+
+// sweep drops keys unused for a minute (their leased tokens are lost
+// capacity, never extra admissions); with full, also the least recently used
+// of a sample until the count is within MaxKeys.
+func (g *Global) sweep(now int64, full bool) {
+	const idle = int64(time.Minute)
+	var oldestKey string
+	oldest := int64(math.MaxInt64)
+	seen := 0
+	g.keys.Range(func(k, v any) bool {
+		b := v.(*bucket)
+		used := b.used.Load()
+		if now-used > idle && !b.fetching.Load() {
+			if g.keys.CompareAndDelete(k, v) {
+				g.count.Add(-1)
+			}
+			return true
+		}
+		if used < oldest {
+			oldestKey, oldest = k.(string), used
+		}
+		seen++
+		return !full || seen < 64
+	})
+	if full && g.count.Load() > g.maxKeys && oldest != math.MaxInt64 {
+		if v, ok := g.keys.Load(oldestKey); ok && g.keys.CompareAndDelete(oldestKey, v) {
+			g.count.Add(-1)
+		}
+	}
+}
+
+func (g *Global) sweepEvery(interval time.Duration) {
+	defer close(g.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-g.stop:
+			return
+		case <-t.C:
+			g.sweep(g.clock.Coarse(), false)
+		}
+	}
 }
 
 // GlobalStats are a Global limiter's counters.

@@ -3,6 +3,8 @@ package ratelimit_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -132,4 +134,121 @@ func TestGlobalFallsBackAndRecovers(t *testing.T) {
 func TestNewGlobalNeedsAStore(t *testing.T) {
 	_, err := ratelimit.NewGlobal(ratelimit.GlobalOptions{Limit: ratelimit.PerSecond(1, 1)})
 	require.ErrorContains(t, err, "needs a Store")
+}
+
+// slowStore answers after delay, or when the context ends.
+type slowStore struct {
+	ratelimit.MemoryStore
+	delay time.Duration
+	calls atomic.Int32
+}
+
+func (s *slowStore) Lease(ctx context.Context, key string, l ratelimit.Limit, n int) (int, time.Duration, error) {
+	s.calls.Add(1)
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return 0, 0, ctx.Err()
+	}
+	return s.MemoryStore.Lease(ctx, key, l, n)
+}
+
+func TestSlowStoreHoldsNoRequestPastTheTimeout(t *testing.T) {
+	// Real time, not synctest: callers queued on a key's mutex are not
+	// durably blocked, so a bubble's clock would never move.
+	store := &slowStore{delay: time.Second}
+	g := newGlobal(t, ratelimit.GlobalOptions{Limit: ratelimit.PerSecond(100, 100), Store: store, Timeout: 20 * time.Millisecond})
+	var done sync.WaitGroup
+	start := time.Now()
+	var worst atomic.Int64
+	for range 10 {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			g.Allow(bg, "k")
+			for {
+				w, took := worst.Load(), int64(time.Since(start))
+				if took <= w || worst.CompareAndSwap(w, took) {
+					return
+				}
+			}
+		}()
+	}
+	done.Wait()
+	// Before the fix each queued caller waited out its own timeout: 10 × 20 ms.
+	require.Less(t, time.Duration(worst.Load()), 150*time.Millisecond, "one timeout, then the queued callers fall back at once")
+	require.LessOrEqual(t, store.calls.Load(), int32(2))
+}
+
+func TestCancelledCallerDoesNotSuspendTheStore(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := &flakyStore{}
+		g := newGlobal(t, ratelimit.GlobalOptions{Limit: ratelimit.PerSecond(100, 100), Store: store, FailClosed: true})
+		ctx, cancel := context.WithCancel(bg)
+		cancel()
+		require.True(t, g.Allow(ctx, "k").Allowed, "the lease is not bound to the caller's context")
+		require.True(t, g.Allow(bg, "other").Allowed, "and other keys are unaffected")
+		require.Zero(t, g.Stats().Fallback)
+		g.Close()
+	})
+}
+
+func TestHeldTokensAreSpentBeforeADenial(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := &flakyStore{}
+		g := newGlobal(t, ratelimit.GlobalOptions{Limit: ratelimit.PerMinute(60, 4), Store: store, Batch: 4})
+		allowed := 0
+		for range 4 {
+			if g.Allow(bg, "k").Allowed {
+				allowed++
+			}
+			synctest.Wait() // let a prefetch (which the store denies) land
+		}
+		require.Equal(t, 4, allowed, "the whole burst is used even though a prefetch was denied")
+		require.False(t, g.Allow(bg, "k").Allowed)
+		g.Close()
+	})
+}
+
+func TestFallbackRefundsDoNotMintTokens(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := &flakyStore{}
+		m, err := ratelimit.NewMiddleware(ratelimit.MiddlewareOptions{Rules: []ratelimit.Rule{
+			{Name: "g", Limit: ratelimit.PerMinute(10, 10), Key: ratelimit.ByHeader("X-API-Key"), Store: store},
+			{Name: "never", Limit: ratelimit.PerMinute(1, 1), Key: ratelimit.ByHeader("X-Deny")},
+		}})
+		require.NoError(t, err)
+		defer m.Close()
+		h := m.Handler(okHandler)
+		store.down.Store(true)
+		get(h, "198.51.100.7:1", "k") // fallback allows, then "never" is not asked
+		for range 20 {
+			r := newRequest("k")
+			r.Header.Set("X-Deny", "x") // "never" denies after its first: refunds "g"
+			h.ServeHTTP(discard(), r)
+		}
+		store.down.Store(false)
+		time.Sleep(2 * time.Second)
+		allowed := 0
+		for range 30 {
+			if get(h, "198.51.100.7:1", "k").Code == 200 {
+				allowed++
+			}
+		}
+		require.LessOrEqual(t, allowed, 10, "refunds of fallback decisions went to the fallback, not the leased bucket")
+	})
+}
+
+func TestGlobalDropsIdleKeys(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newGlobal(t, ratelimit.GlobalOptions{Limit: ratelimit.PerSecond(10, 10), Store: &ratelimit.MemoryStore{}, MaxKeys: 50})
+		for i := range 200 {
+			g.Allow(bg, fmt.Sprint("k", i))
+		}
+		require.LessOrEqual(t, g.Stats().Keys, 50, "MaxKeys holds")
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		require.Zero(t, g.Stats().Keys, "keys unused for a minute are swept")
+		g.Close()
+	})
 }

@@ -57,9 +57,19 @@ type Decision struct {
 	// allowed; zero when allowed, and when the request asks for more than
 	// Burst events at once (waiting does not help then).
 	RetryAfter time.Duration
-	// ResetAfter is how long until the key is back to a full burst.
+	// ResetAfter is how long until the key is back to a full burst (for a
+	// global limit, as far as this replica knows).
 	ResetAfter time.Duration
+
+	origin uint8 // where a Global decision came from, for refunds
 }
+
+const (
+	fromLocal = iota
+	fromLease
+	fromStore
+	fromFallback
+)
 
 // gcra is the generic cell rate algorithm for one Limit, in nanoseconds. A
 // key's state is its theoretical arrival time (TAT): the time at which it
@@ -99,7 +109,14 @@ func (g gcra) decide(tat, now int64, n int) (Decision, int64) {
 	}, newTAT
 }
 
-var errNoStore = errors.New("ratelimit: global limiter needs a Store")
+var (
+	// ErrKey is wrapped by a Store's error that concerns one key only (a
+	// value it cannot read, say), not the store's health: the Global
+	// limiter then decides that key locally without suspending the store.
+	ErrKey = errors.New("ratelimit: store cannot use this key")
+
+	errNoStore = errors.New("ratelimit: global limiter needs a Store")
+)
 
 // lease grants up to n events at once, as many as the bucket holds now, for
 // a store that leases tokens in batches. It returns the grant, the wait for

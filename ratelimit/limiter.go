@@ -1,7 +1,9 @@
 package ratelimit
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,6 +103,9 @@ func (l *Limiter) Allow(key string) Decision {
 // should not go backwards by much: a decision at an earlier time than the
 // key's state is judged against that state.
 func (l *Limiter) AllowN(now time.Time, key string, n int) Decision {
+	if n <= 0 {
+		return Decision{Allowed: true} // nothing asked, nothing spent
+	}
 	return l.decide(l.clock.Since(now), key, n)
 }
 
@@ -155,27 +160,40 @@ func (l *Limiter) state(key string, now int64) *state {
 	return v.(*state)
 }
 
-// evict makes room for one key: it drops the first idle key it finds among
-// a sample, or else the sampled key nearest to idle.
+// evict brings the count back within MaxKeys: from a sample of keys it
+// drops the idle ones, then the ones nearest to idle. Concurrent evictors
+// race for the same candidates, so each tries them in turn and goes on
+// until the count fits (or a bounded number of rounds is spent).
 func (l *Limiter) evict(keep string, now int64) {
 	const sample = 64
-	var victim string
-	var victimTAT int64 = math.MaxInt64
-	seen := 0
-	l.keys.Range(func(k, v any) bool {
-		key := k.(string)
-		if key == keep {
-			return true
+	type cand struct {
+		key string
+		tat int64
+	}
+	for round := 0; round < 4 && l.count.Load() > l.maxKeys; round++ {
+		cands := make([]cand, 0, sample)
+		l.keys.Range(func(k, v any) bool {
+			key := k.(string)
+			tat := v.(*state).tat.Load()
+			if key == keep || tat == dead {
+				return true
+			}
+			if tat <= now && l.remove(key, tat) { // idle: no information lost
+				l.evicted.Add(1)
+				return l.count.Load() > l.maxKeys
+			}
+			cands = append(cands, cand{key, tat})
+			return len(cands) < sample
+		})
+		slices.SortFunc(cands, func(a, b cand) int { return cmp.Compare(a.tat, b.tat) })
+		for _, c := range cands {
+			if l.count.Load() <= l.maxKeys {
+				return
+			}
+			if l.remove(c.key, c.tat) {
+				l.evicted.Add(1)
+			}
 		}
-		tat := v.(*state).tat.Load()
-		if tat != dead && tat < victimTAT {
-			victim, victimTAT = key, tat
-		}
-		seen++
-		return tat > now && seen < sample
-	})
-	if victimTAT != math.MaxInt64 && l.remove(victim, victimTAT) {
-		l.evicted.Add(1)
 	}
 }
 

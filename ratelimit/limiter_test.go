@@ -158,3 +158,20 @@ func TestBytesPerKeyIsAsDocumented(t *testing.T) {
 	require.Less(t, perKey, 170.0, "the package doc says about 135 bytes")
 	runtime.KeepAlive(keys)
 }
+
+func TestMaxKeysHoldsUnderConcurrency(t *testing.T) {
+	l := newLimiter(t, ratelimit.Options{Limit: ratelimit.PerMinute(1, 1), MaxKeys: 100})
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				l.AllowN(t0, fmt.Sprint(g, "-", i), 1) // busy keys: none idle
+			}
+		}()
+	}
+	wg.Wait()
+	require.LessOrEqual(t, l.Stats().Keys, 100+8, "the cap holds, give or take one insert in flight per goroutine")
+}

@@ -25,21 +25,23 @@ type Rule struct {
 	// Store, if not nil, makes the rule global: its Limit holds across
 	// every replica sharing the store (see Global).
 	Store Store
-	// Replicas is GlobalOptions.Replicas for a global rule.
+	// Replicas is GlobalOptions.Replicas for a global rule. If zero, 1.
 	Replicas int
+	// FailClosed is GlobalOptions.FailClosed for a global rule.
+	FailClosed bool
 }
 
 // decider is what a rule decides with: a Limiter, or a Global limiter.
 type decider interface {
 	allow(r *http.Request, key string) Decision
-	refundOne(key string)
+	refundOne(key string, d Decision)
 	limitOf() Limit
 	stats() RuleStats
 	Close() error
 }
 
 func (l *Limiter) allow(_ *http.Request, key string) Decision { return l.Allow(key) }
-func (l *Limiter) refundOne(key string)                       { l.refund(key, 1) }
+func (l *Limiter) refundOne(key string, _ Decision)           { l.refund(key, 1) }
 func (l *Limiter) limitOf() Limit                             { return l.limit }
 func (l *Limiter) stats() RuleStats {
 	s := l.Stats()
@@ -47,7 +49,7 @@ func (l *Limiter) stats() RuleStats {
 }
 
 func (g *Global) allow(r *http.Request, key string) Decision { return g.Allow(r.Context(), key) }
-func (g *Global) refundOne(key string)                       { g.refund(key) }
+func (g *Global) refundOne(key string, d Decision)           { g.refund(key, d) }
 func (g *Global) limitOf() Limit                             { return g.limit }
 func (g *Global) stats() RuleStats {
 	s := g.Stats()
@@ -117,7 +119,7 @@ func NewMiddleware(opts MiddlewareOptions) (*Middleware, error) {
 		var l decider
 		var err error
 		if r.Store != nil {
-			l, err = NewGlobal(GlobalOptions{Limit: r.Limit, Store: r.Store, Replicas: r.Replicas, MaxKeys: r.MaxKeys})
+			l, err = NewGlobal(GlobalOptions{Limit: r.Limit, Store: r.Store, Replicas: r.Replicas, MaxKeys: r.MaxKeys, FailClosed: r.FailClosed})
 		} else {
 			l, err = New(Options{Limit: r.Limit, MaxKeys: r.MaxKeys})
 		}
@@ -189,7 +191,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			// before the denying one charged for it.
 			for i := range outs[:denied] {
 				o := &outs[i]
-				m.limiters[o.rule].refundOne(o.key)
+				m.limiters[o.rule].refundOne(o.key, o.d)
 				o.d.Remaining++
 			}
 		}

@@ -165,3 +165,14 @@ func TestGlobalRuleSharedByTwoReplicas(t *testing.T) {
 	require.Positive(t, st.Local+st.Remote)
 	require.Zero(t, st.Fallback)
 }
+
+var okHandler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+
+func newRequest(apiKey string) *http.Request {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "198.51.100.7:1"
+	r.Header.Set("X-API-Key", apiKey)
+	return r
+}
+
+func discard() http.ResponseWriter { return httptest.NewRecorder() }

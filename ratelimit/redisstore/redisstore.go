@@ -9,6 +9,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,9 +21,10 @@ import (
 var _ ratelimit.Store = (*Store)(nil)
 
 // lease grants up to ARGV[3] tokens from the bucket KEYS[1], whose value is
-// its theoretical arrival time in microseconds of the server's clock.
-// ARGV[1] is the emission interval and ARGV[2] the burst (× interval), both
-// in microseconds. It returns {granted, retry-after in microseconds}.
+// its theoretical arrival time in microseconds of the server's clock (with
+// a fractional part: intervals need not be whole microseconds). ARGV[1] is
+// the emission interval and ARGV[2] the burst (× interval), both in
+// microseconds. It returns {granted, retry-after in whole microseconds}.
 var lease = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -30,13 +32,14 @@ local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local n = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tat < now then tat = now end
+-- Garbage (NaN, or a time beyond a full burst ahead) is no state at all.
+if tat ~= tat or tat < now or tat > now + burst then tat = now end
 local k = math.min(n, math.floor((now + burst - tat) / interval))
 if k <= 0 then
   return {0, tat + interval - burst - now}
 end
 tat = tat + k * interval
-redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1)
+redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil((tat - now) / 1000) + 1)
 return {k, 0}
 `)
 
@@ -90,16 +93,21 @@ func (s *Store) Lease(ctx context.Context, key string, limit ratelimit.Limit, n 
 	if limit.Burst == 0 {
 		limit.Burst = limit.Rate
 	}
-	if limit.Rate <= 0 || limit.Burst < 0 {
+	if limit.Rate <= 0 || limit.Burst < 0 || limit.Per < 0 {
 		return 0, 0, fmt.Errorf("redisstore: invalid limit %v", limit)
 	}
-	interval := limit.Per.Microseconds() / int64(limit.Rate)
-	if interval <= 0 {
-		return 0, 0, fmt.Errorf("redisstore: %v is finer than the store's microsecond clock", limit)
+	interval := float64(limit.Per) / float64(time.Microsecond) / float64(limit.Rate)
+	if interval < 0.001 {
+		return 0, 0, fmt.Errorf("redisstore: %v is finer than the store keeps (one event per nanosecond)", limit)
 	}
-	res, err := lease.Run(ctx, s.client, []string{s.prefix + key}, interval, interval*int64(limit.Burst), n).Int64Slice()
-	if err != nil {
-		return 0, 0, err
+	res, err := lease.Run(ctx, s.client, []string{s.prefix + key}, interval, interval*float64(limit.Burst), n).Int64Slice()
+	var rerr redis.Error
+	switch {
+	case errors.As(err, &rerr) && !errors.Is(err, redis.Nil):
+		// A reply from the server (WRONGTYPE, say): this key's trouble.
+		return 0, 0, fmt.Errorf("redisstore: key %q: %w: %w", key, ratelimit.ErrKey, err)
+	case err != nil:
+		return 0, 0, fmt.Errorf("redisstore: %w", err)
 	}
 	if len(res) != 2 {
 		return 0, 0, fmt.Errorf("redisstore: lease script returned %v", res)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/v100video/v100/internal/redistest"
@@ -43,6 +44,34 @@ func TestLease(t *testing.T) {
 
 	_, _, err = s.Lease(bg, "k", ratelimit.Limit{Rate: 0}, 1)
 	require.ErrorContains(t, err, "redisstore: invalid limit")
+}
+
+func TestLeaseSurvivesGarbageAndKeepsPrecision(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, srv)
+	client := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	defer client.Close()
+	l := ratelimit.PerSecond(10, 5)
+	for _, v := range []string{"nan", "inf", "1e300", "-5", "not a number"} {
+		require.NoError(t, client.Set(bg, "v100:ratelimit:g", v, 0).Err())
+		n, _, err := s.Lease(bg, "g", l, 5)
+		require.NoError(t, err, "value %q", v)
+		require.Equal(t, 5, n, "value %q is no state: a full burst", v)
+	}
+	require.NoError(t, client.LPush(bg, "v100:ratelimit:list", "x").Err())
+	_, _, err := s.Lease(bg, "list", l, 1)
+	require.ErrorIs(t, err, ratelimit.ErrKey, "a key of the wrong type is that key's error")
+
+	// 3 events per millisecond: an interval of 333.3 µs must not round down.
+	fast := ratelimit.Limit{Rate: 3, Per: time.Millisecond, Burst: 3}
+	granted := 0
+	deadline := time.Now().Add(100 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		n, _, err := s.Lease(bg, "fast", fast, 10)
+		require.NoError(t, err)
+		granted += n
+	}
+	require.LessOrEqual(t, granted, 3+300+3*5, "at most the burst plus 100 ms at 3 per ms (plus clock slack)")
 }
 
 // replicaRun drives replicas Global limiters, each with its own Redis
@@ -114,7 +143,7 @@ func TestFourReplicasShareOneLimit(t *testing.T) {
 	const replicas = 4
 	limit := ratelimit.PerSecond(400, 40) // batch: 10 tokens per replica
 	const batch = 10
-	bound := limit.Rate + limit.Burst + replicas*batch // any one-second window
+	bound := limit.Rate + limit.Burst + replicas*2*batch // any one-second window: see the Global doc
 
 	for _, tc := range []struct {
 		name    string
@@ -131,9 +160,9 @@ func TestFourReplicasShareOneLimit(t *testing.T) {
 			peak := maxInWindow(admitted, time.Second)
 			t.Logf("%s: %d sent, %d admitted (%.0f/s against a limit of %d/s), %.1f%% decided locally, %d store calls waited on, peak %d in any 1 s window (bound %d)",
 				tc.name, sent, len(admitted), float64(len(admitted))/d.Seconds(), limit.Rate, local, st.Remote, peak, bound)
-			require.Zero(t, st.Fallback, "the store stayed up")
+			require.LessOrEqual(t, st.Fallback, decisions/100, "the store stayed up (a stall on a loaded machine may cost a few)")
 			require.LessOrEqual(t, peak, bound, "admissions in a one-second window")
-			require.LessOrEqual(t, len(admitted), int(d.Seconds())*limit.Rate+limit.Burst+replicas*batch, "admissions over the run")
+			require.LessOrEqual(t, len(admitted), int(d.Seconds())*limit.Rate+limit.Burst+replicas*2*batch, "admissions over the run")
 			if tc.offered < limit.Rate {
 				require.GreaterOrEqual(t, local, 95.0, "share of decisions made in-process")
 				require.GreaterOrEqual(t, len(admitted), sent*99/100, "under the limit nearly everything is admitted")
