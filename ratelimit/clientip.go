@@ -67,7 +67,9 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 
 // ByIP keys a rule by the client's address (see ClientIP): IPv4 addresses
 // as they are, IPv6 addresses by their /64, which one client usually holds
-// whole.
+// whole. Requests whose peer is not an IP address (a Unix socket) are left
+// out of the rule: behind a proxy on a Unix socket, key by a header the
+// proxy sets instead.
 func ByIP(trusted ...netip.Prefix) func(*http.Request) (string, bool) {
 	return func(r *http.Request) (string, bool) {
 		a, ok := ClientIP(r, trusted)

@@ -152,7 +152,13 @@ func quota(l Limit) (q, w int) {
 	if l.Per >= time.Second && l.Per%time.Second == 0 {
 		return l.Rate, int(l.Per / time.Second)
 	}
-	return int(math.Round(float64(l.Rate) * float64(time.Second) / float64(l.Per))), 1
+	if l.Per < time.Second {
+		return int(math.Round(float64(l.Rate) * float64(time.Second) / float64(l.Per))), 1
+	}
+	// A period of whole seconds and a fraction: state it over the rounded-up
+	// window, so a slow limit never shows as q=0.
+	w = int((l.Per + time.Second - 1) / time.Second)
+	return max(1, int(math.Round(float64(l.Rate)*float64(time.Duration(w)*time.Second)/float64(l.Per)))), w
 }
 
 // Close stops the rules' limiters.

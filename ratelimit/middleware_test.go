@@ -139,6 +139,13 @@ func TestSubSecondPolicyIsPerSecond(t *testing.T) {
 	require.Equal(t, `"ip";q=50;w=1`, get(h, "198.51.100.7:1", "").Header().Get("RateLimit-Policy"))
 }
 
+func TestSlowPolicyIsNeverZero(t *testing.T) {
+	h := newMiddleware(t, ratelimit.MiddlewareOptions{Rules: []ratelimit.Rule{
+		{Name: "ip", Limit: ratelimit.Limit{Rate: 1, Per: 2500 * time.Millisecond}, Key: ratelimit.ByIP()},
+	}})
+	require.Equal(t, `"ip";q=1;w=3`, get(h, "198.51.100.7:1", "").Header().Get("RateLimit-Policy"))
+}
+
 func TestGlobalRuleSharedByTwoReplicas(t *testing.T) {
 	var store ratelimit.MemoryStore // stands in for Redis: see ratelimit/redisstore
 	rule := ratelimit.Rule{Name: "apikey", Limit: ratelimit.PerMinute(4, 4), Key: ratelimit.ByHeader("X-API-Key"), Store: &store, Replicas: 2}
