@@ -151,14 +151,19 @@ func (g *Global) Close() error {
 // Allow decides one event for key. It calls the store only when it holds
 // no token for key and has no denial to remember; ctx bounds that call.
 func (g *Global) Allow(ctx context.Context, key string) Decision {
+	d, _ := g.allow(ctx, key)
+	return d
+}
+
+func (g *Global) allow(ctx context.Context, key string) (Decision, origin) {
 	now := g.clock.Coarse()
 	if g.storeDown(now) {
-		return g.degraded(key)
+		return g.degraded(key), fromFallback
 	}
 	b := g.bucket(key, now)
-	if d, ok := g.spend(b, key, now); ok {
+	if d, o, ok := g.spend(b, key, now); ok {
 		g.local.Add()
-		return d
+		return d, o
 	}
 
 	// No token and no denial on record: one goroutine per key asks the
@@ -167,15 +172,15 @@ func (g *Global) Allow(ctx context.Context, key string) Decision {
 	defer b.mu.Unlock()
 	now = g.clock.Coarse()
 	if g.storeDown(now) { // failed while this goroutine waited
-		return g.degraded(key)
+		return g.degraded(key), fromFallback
 	}
-	if d, ok := g.spend(b, key, now); ok {
+	if d, o, ok := g.spend(b, key, now); ok {
 		g.local.Add()
-		return d
+		return d, o
 	}
 	granted, retry, err := g.lease(ctx, key)
 	if err != nil {
-		return g.degraded(key)
+		return g.degraded(key), fromFallback
 	}
 	g.remote.Add()
 	now = g.clock.Coarse()
@@ -186,16 +191,16 @@ func (g *Global) Allow(ctx context.Context, key string) Decision {
 	}
 	if granted == 0 {
 		g.deniedN.Add()
-		return Decision{RetryAfter: retry, ResetAfter: retry, origin: fromStore}
+		return Decision{RetryAfter: retry, ResetAfter: retry}, fromStore
 	}
 	left := b.tokens.Add(int64(granted - 1))
 	g.allowedN.Add()
-	return Decision{Allowed: true, Remaining: int(max(left, 0)), origin: fromLease}
+	return Decision{Allowed: true, Remaining: int(max(left, 0))}, fromLease
 }
 
 // spend decides from what the bucket holds: a leased token, or else a
 // remembered denial. ok is false when neither is there.
-func (g *Global) spend(b *bucket, key string, now int64) (Decision, bool) {
+func (g *Global) spend(b *bucket, key string, now int64) (Decision, origin, bool) {
 	b.used.Store(now)
 	left := b.tokens.Add(-1)
 	if left >= 0 {
@@ -203,21 +208,21 @@ func (g *Global) spend(b *bucket, key string, now int64) (Decision, bool) {
 			g.prefetch(key, b)
 		}
 		g.allowedN.Add()
-		return Decision{Allowed: true, Remaining: int(left), origin: fromLease}, true
+		return Decision{Allowed: true, Remaining: int(left)}, fromLease, true
 	}
 	b.tokens.Add(1)
 	if until := b.deniedUntil.Load(); now < until {
 		g.deniedN.Add()
 		wait := time.Duration(until - now)
-		return Decision{RetryAfter: wait, ResetAfter: wait, origin: fromStore}, true
+		return Decision{RetryAfter: wait, ResetAfter: wait}, fromStore, true
 	}
-	return Decision{}, false
+	return Decision{}, fromLocal, false
 }
 
 // refund gives back an event allowed for key, as when another rule denied
 // the request it was for: to the bucket it came from.
-func (g *Global) refund(key string, d Decision) {
-	switch d.origin {
+func (g *Global) refund(key string, o origin) {
+	switch o {
 	case fromLease:
 		if v, ok := g.keys.Load(key); ok {
 			v.(*bucket).tokens.Add(1)
@@ -292,7 +297,6 @@ func (g *Global) degraded(key string) Decision {
 		return Decision{RetryAfter: g.opt.Retry}
 	}
 	d := g.fallback.Allow(key)
-	d.origin = fromFallback
 	if d.Allowed {
 		g.allowedN.Add()
 	} else {

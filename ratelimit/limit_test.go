@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -57,4 +58,10 @@ func TestLimitValidation(t *testing.T) {
 	}
 	l, _ := Limit{Rate: 3}.normal()
 	require.Equal(t, Limit{Rate: 3, Per: time.Second, Burst: 3}, l)
+}
+
+// A fifth field stops the compiler from passing Decision in registers,
+// which once doubled the cost of a decision (36 → 79 ns).
+func TestDecisionStaysInRegisters(t *testing.T) {
+	require.LessOrEqual(t, reflect.TypeFor[Decision]().NumField(), 4)
 }

@@ -33,24 +33,28 @@ type Rule struct {
 
 // decider is what a rule decides with: a Limiter, or a Global limiter.
 type decider interface {
-	allow(r *http.Request, key string) Decision
-	refundOne(key string, d Decision)
+	decideRequest(r *http.Request, key string) (Decision, origin)
+	refundOne(key string, o origin)
 	limitOf() Limit
 	stats() RuleStats
 	Close() error
 }
 
-func (l *Limiter) allow(_ *http.Request, key string) Decision { return l.Allow(key) }
-func (l *Limiter) refundOne(key string, _ Decision)           { l.refund(key, 1) }
-func (l *Limiter) limitOf() Limit                             { return l.limit }
+func (l *Limiter) decideRequest(_ *http.Request, key string) (Decision, origin) {
+	return l.Allow(key), fromLocal
+}
+func (l *Limiter) refundOne(key string, _ origin) { l.refund(key, 1) }
+func (l *Limiter) limitOf() Limit                 { return l.limit }
 func (l *Limiter) stats() RuleStats {
 	s := l.Stats()
 	return RuleStats{Allowed: s.Allowed, Denied: s.Denied, Keys: s.Keys, Evicted: s.Evicted, Local: s.Allowed + s.Denied}
 }
 
-func (g *Global) allow(r *http.Request, key string) Decision { return g.Allow(r.Context(), key) }
-func (g *Global) refundOne(key string, d Decision)           { g.refund(key, d) }
-func (g *Global) limitOf() Limit                             { return g.limit }
+func (g *Global) decideRequest(r *http.Request, key string) (Decision, origin) {
+	return g.allow(r.Context(), key)
+}
+func (g *Global) refundOne(key string, o origin) { g.refund(key, o) }
+func (g *Global) limitOf() Limit                 { return g.limit }
 func (g *Global) stats() RuleStats {
 	s := g.Stats()
 	return RuleStats{Allowed: s.Allowed, Denied: s.Denied, Keys: s.Keys, Local: s.Local,
@@ -176,6 +180,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			rule int
 			key  string
 			d    Decision
+			from origin
 		}
 		var buf [8]outcome
 		outs := buf[:0]
@@ -185,8 +190,8 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			if !ok {
 				continue
 			}
-			d := m.limiters[i].allow(r, key)
-			outs = append(outs, outcome{i, key, d})
+			d, from := m.limiters[i].decideRequest(r, key)
+			outs = append(outs, outcome{i, key, d, from})
 			if !d.Allowed {
 				denied = len(outs) - 1
 				break
@@ -197,7 +202,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			// before the denying one charged for it.
 			for i := range outs[:denied] {
 				o := &outs[i]
-				m.limiters[o.rule].refundOne(o.key, o.d)
+				m.limiters[o.rule].refundOne(o.key, o.from)
 				o.d.Remaining++
 			}
 		}
