@@ -69,8 +69,7 @@ type Global struct {
 	keys    sync.Map // string → *bucket
 	count   atomic.Int64
 	maxKeys int64
-	stop    chan struct{}
-	done    chan struct{}
+	sweeper *periodic
 
 	storeDownUntil atomic.Int64
 	bg             sync.WaitGroup
@@ -126,8 +125,8 @@ func NewGlobal(opts GlobalOptions) (*Global, error) {
 		opts.MaxKeys = 1_000_000
 	}
 	g := &Global{opt: opts, limit: lim, batch: opts.Batch, fallback: fb, clock: clock.New(time.Millisecond),
-		maxKeys: int64(opts.MaxKeys), stop: make(chan struct{}), done: make(chan struct{})}
-	go g.sweepEvery(10 * time.Second)
+		maxKeys: int64(opts.MaxKeys)}
+	g.sweeper = every(10*time.Second, func() { g.sweep(g.clock.Coarse(), false) })
 	return g, nil
 }
 
@@ -140,8 +139,7 @@ func (g *Global) Close() error {
 	if already {
 		return nil
 	}
-	close(g.stop)
-	<-g.done
+	g.sweeper.stop()
 	g.bg.Wait()
 	g.fallback.Close()
 	g.clock.Close()
@@ -344,20 +342,6 @@ func (g *Global) sweep(now int64, full bool) {
 	if full && g.count.Load() > g.maxKeys && oldest != math.MaxInt64 {
 		if v, ok := g.keys.Load(oldestKey); ok && g.keys.CompareAndDelete(oldestKey, v) {
 			g.count.Add(-1)
-		}
-	}
-}
-
-func (g *Global) sweepEvery(interval time.Duration) {
-	defer close(g.done)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-g.stop:
-			return
-		case <-t.C:
-			g.sweep(g.clock.Coarse(), false)
 		}
 	}
 }

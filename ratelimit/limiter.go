@@ -41,9 +41,8 @@ type Limiter struct {
 	allowed, denied stripe.Counter
 	swept, evicted  atomic.Uint64
 
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	sweeper *periodic
+	once    sync.Once
 }
 
 // state is one key's theoretical arrival time. dead marks a state the
@@ -73,10 +72,8 @@ func New(opts Options) (*Limiter, error) {
 		g:       newGCRA(lim),
 		maxKeys: int64(opts.MaxKeys),
 		clock:   clock.New(opts.Resolution),
-		stop:    make(chan struct{}),
-		done:    make(chan struct{}),
 	}
-	go l.sweepEvery(opts.SweepInterval)
+	l.sweeper = every(opts.SweepInterval, l.Sweep)
 	return l, nil
 }
 
@@ -87,8 +84,7 @@ func (l *Limiter) Limit() Limit { return l.limit }
 // reading the system clock.
 func (l *Limiter) Close() error {
 	l.once.Do(func() {
-		close(l.stop)
-		<-l.done
+		l.sweeper.stop()
 		l.clock.Close()
 	})
 	return nil
@@ -210,20 +206,6 @@ func (l *Limiter) remove(key string, tat int64) bool {
 	l.keys.CompareAndDelete(key, st)
 	l.count.Add(-1)
 	return true
-}
-
-func (l *Limiter) sweepEvery(interval time.Duration) {
-	defer close(l.done)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-l.stop:
-			return
-		case <-t.C:
-			l.Sweep()
-		}
-	}
 }
 
 // Sweep drops every key that has gone idle. The background sweep calls it
