@@ -92,7 +92,8 @@ type MiddlewareOptions struct {
 type Middleware struct {
 	rules    []Rule
 	limiters []decider
-	policy   string // the RateLimit-Policy value, the same on every response
+	policy   string   // the RateLimit-Policy value, the same on every response
+	quoted   []string // each rule's name as a quoted string, for RateLimit
 	legacy   bool
 	denied   http.Handler
 
@@ -133,7 +134,8 @@ func NewMiddleware(opts MiddlewareOptions) (*Middleware, error) {
 		}
 		m.limiters = append(m.limiters, l)
 		q, w := quota(l.limitOf())
-		policies = append(policies, fmt.Sprintf("%q;q=%d;w=%d", r.Name, q, w))
+		m.quoted = append(m.quoted, `"`+r.Name+`"`) // names are [a-z0-9_-]: nothing to escape
+		policies = append(policies, fmt.Sprintf("%s;q=%d;w=%d", m.quoted[len(m.quoted)-1], q, w))
 	}
 	m.policy = strings.Join(policies, ", ")
 	return m, nil
@@ -212,18 +214,23 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			h.Set("RateLimit-Policy", m.policy)
 		}
 		if len(outs) > 0 {
-			var state strings.Builder
+			var buf [128]byte
+			state := buf[:0]
 			tightest := 0
 			for i, o := range outs {
 				if i > 0 {
-					state.WriteString(", ")
+					state = append(state, ", "...)
 				}
-				fmt.Fprintf(&state, "%q;r=%d;t=%d", m.rules[o.rule].Name, o.d.Remaining, ceilSeconds(o.d.ResetAfter))
+				state = append(state, m.quoted[o.rule]...)
+				state = append(state, ";r="...)
+				state = strconv.AppendInt(state, int64(o.d.Remaining), 10)
+				state = append(state, ";t="...)
+				state = strconv.AppendInt(state, int64(ceilSeconds(o.d.ResetAfter)), 10)
 				if o.d.Remaining < outs[tightest].d.Remaining || i == denied {
 					tightest = i
 				}
 			}
-			h.Set("RateLimit", state.String())
+			h.Set("RateLimit", string(state))
 			if m.legacy {
 				t := outs[tightest]
 				q, _ := quota(m.limiters[t.rule].limitOf())
