@@ -162,21 +162,36 @@ func TestLastWaiterLeavingCancelsExecution(t *testing.T) {
 type ctxKey struct{}
 
 func TestFnContextKeepsValuesNotCancellation(t *testing.T) {
-	var g coalesce.Group[string, any]
+	var g coalesce.Group[string, int]
 	parent, cancel := context.WithCancelCause(context.WithValue(context.Background(), ctxKey{}, "trace-1"))
 	cause := errors.New("caller went away")
-	v, _, err := g.Do(parent, "k", func(ctx context.Context) (any, error) {
-		cancel(cause) // the caller's cancellation must not reach fn
-		_, hasDeadline := ctx.Deadline()
-		return []any{ctx.Value(ctxKey{}), ctx.Err(), context.Cause(ctx), hasDeadline}, nil
-	})
-	// The caller was cancelled while waiting; either outcome is legal for it,
-	// but if it got the value, fn must have seen an uncancelled context.
-	if err == nil {
-		require.Equal(t, []any{"trace-1", nil, nil, false}, v)
-	} else {
-		require.ErrorIs(t, err, context.Canceled)
+	seen := make(chan []any, 1)
+	fnCtx := make(chan context.Context, 1)
+	leaderDone := make(chan error, 1)
+	release := make(chan struct{})
+	fn := func(ctx context.Context) (int, error) {
+		<-release
+		seen <- []any{ctx.Value(ctxKey{}), ctx.Err(), context.Cause(ctx)}
+		fnCtx <- ctx
+		return 1, nil
 	}
+	go func() { _, _, err := g.Do(parent, "k", fn); leaderDone <- err }()
+	require.Eventually(t, func() bool { return g.Stats().Executions == 1 }, 5*time.Second, time.Millisecond)
+	other := make(chan int, 1)
+	go func() { v, _, _ := g.Do(context.Background(), "k", fn); other <- v }() // keeps the execution alive
+	require.Eventually(t, func() bool { return g.Stats().Calls == 2 }, 5*time.Second, time.Millisecond)
+
+	cancel(cause)
+	require.ErrorIs(t, <-leaderDone, context.Canceled, "the first caller stops waiting")
+	close(release)
+	require.Equal(t, []any{"trace-1", nil, nil}, <-seen,
+		"fn keeps the first caller's values but neither its cancellation nor its cause")
+	require.Equal(t, 1, <-other)
+	// Once the execution is over its context is cancelled, by the Group:
+	// its cause must be that, not the first caller's.
+	ctx := <-fnCtx
+	require.Eventually(t, func() bool { return ctx.Err() != nil }, 5*time.Second, time.Millisecond)
+	require.Equal(t, context.Canceled, context.Cause(ctx))
 }
 
 func TestPanicReachesEveryWaiter(t *testing.T) {
