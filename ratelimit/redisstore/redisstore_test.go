@@ -2,7 +2,6 @@ package redisstore_test
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"sync"
 	"testing"
@@ -182,7 +181,7 @@ func TestStoreOutageFallsBackAndRecovers(t *testing.T) {
 	srv.Stop()
 	allowed := 0
 	for range 30 {
-		if g.Allow(bg, fmt.Sprint("k")).Allowed {
+		if g.Allow(bg, "k").Allowed {
 			allowed++
 		}
 	}
