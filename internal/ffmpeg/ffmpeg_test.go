@@ -1,0 +1,257 @@
+package ffmpeg
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/v100video/v100/internal/mediatest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	mediatest.Cleanup()
+	os.Exit(code)
+}
+
+func TestRunReportsProgress(t *testing.T) {
+	clip := mediatest.Clip(t, mediatest.Spec{Seconds: 2})
+	in, err := Input(clip, nil)
+	require.NoError(t, err)
+	var (
+		mu      sync.Mutex
+		reports []Progress
+	)
+	c := &Cmd{
+		Args:     append(in, "-f", "null", "-"),
+		Duration: 2 * time.Second,
+		OnProgress: func(p Progress) {
+			mu.Lock()
+			reports = append(reports, p)
+			mu.Unlock()
+		},
+	}
+	require.NoError(t, c.Run(context.Background()))
+	require.NotEmpty(t, reports)
+	last := reports[len(reports)-1]
+	require.True(t, last.Done, "the last report is the end")
+	require.Equal(t, 100.0, last.Percent)
+	require.EqualValues(t, 60, last.Frame, "2 s at 30 fps")
+	for i := 1; i < len(reports); i++ {
+		require.GreaterOrEqual(t, reports[i].Percent, reports[i-1].Percent, "progress never goes back")
+	}
+}
+
+func TestRunErrorCarriesStderrTail(t *testing.T) {
+	c := &Cmd{Args: []string{"-i", "file:" + filepath.Join(t.TempDir(), "missing.mp4"), "-f", "null", "-"}}
+	err := c.Run(context.Background())
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, 1, e.ExitCode)
+	require.Contains(t, e.Stderr, "No such file or directory")
+	require.Contains(t, err.Error(), "No such file or directory", "the message names ffmpeg's reason")
+}
+
+func TestRunCancelStopsGracefully(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.mp4")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	c := &Cmd{
+		// -re paces the input at real time, so the run lasts a minute
+		// unless cancelled.
+		Args: []string{"-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=60",
+			"-c:v", "libx264", "-preset", "ultrafast", "-y", out},
+		OnProgress: func(p Progress) {
+			if p.Frame > 0 {
+				once.Do(cancel)
+			}
+		},
+	}
+	err := c.Run(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, 255, e.ExitCode, "ffmpeg exited on SIGINT, not killed")
+	// A graceful stop writes the MP4 trailer, so the partial file is readable.
+	res, err := Probe(context.Background(), out, nil)
+	require.NoError(t, err)
+	require.Less(t, ParseFloat(res.Format.Duration), 60.0)
+}
+
+func TestRunCancelKillsAfterGrace(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "stubborn")
+	// A stand-in for an ffmpeg that ignores SIGINT.
+	require.NoError(t, os.WriteFile(fake, []byte("#!/bin/sh\ntrap '' INT\nsleep 60\n"), 0o755))
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Cmd{Path: fake, Grace: 50 * time.Millisecond}
+	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	err := c.Run(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, -1, e.ExitCode, "killed by a signal")
+}
+
+func TestRunCancelledBeforeStart(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c := &Cmd{Path: filepath.Join(t.TempDir(), "never-run")}
+	require.ErrorIs(t, c.Run(ctx), context.Canceled)
+}
+
+func TestProbe(t *testing.T) {
+	ctx := context.Background()
+	t.Run("video and audio", func(t *testing.T) {
+		res, err := Probe(ctx, mediatest.Clip(t, mediatest.Spec{Width: 640, Height: 360, Seconds: 1}), nil)
+		require.NoError(t, err)
+		require.Equal(t, "mov,mp4,m4a,3gp,3g2,mj2", res.Format.FormatName)
+		require.Len(t, res.Streams, 2)
+		v := res.Streams[0]
+		require.Equal(t, "video", v.CodecType)
+		require.Equal(t, 640, v.Width)
+		require.Equal(t, 360, v.Height)
+		require.Equal(t, 30.0, ParseRate(v.AvgFrameRate))
+		require.Equal(t, 0, v.Rotation())
+		require.InDelta(t, 1.0, ParseFloat(res.Format.Duration), 0.1)
+	})
+	t.Run("rotated", func(t *testing.T) {
+		res, err := Probe(ctx, mediatest.Clip(t, mediatest.Spec{Seconds: 1, Rotate: 90, NoAudio: true}), nil)
+		require.NoError(t, err)
+		require.Contains(t, []int{90, 270}, res.Streams[0].Rotation())
+	})
+	t.Run("counted frames", func(t *testing.T) {
+		res, err := Probe(ctx, mediatest.Clip(t, mediatest.Spec{Seconds: 1, NoAudio: true}), &ProbeOptions{CountFrames: true})
+		require.NoError(t, err)
+		require.Equal(t, "30", res.Streams[0].NbReadFrames)
+	})
+}
+
+// TestHostileInputs holds files that must never be read as media, and the
+// reason each is refused.
+func TestHostileInputs(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret.mp4")
+	require.NoError(t, os.WriteFile(secret, []byte("not for you"), 0o600))
+	real := mediatest.Clip(t, mediatest.Spec{Seconds: 1})
+	cases := []struct {
+		name    string
+		content string
+		want    error
+	}{
+		{"empty", "", ErrEmpty},
+		{"hls playlist", "#EXTM3U\n#EXTINF:1,\n" + real + "\n#EXT-X-ENDLIST\n", ErrPlaylist},
+		{"hls playlist with bom and blank lines", "\xef\xbb\xbf\n\n#EXTM3U\n#EXTINF:1,\n" + real + "\n", ErrPlaylist},
+		{"ffconcat", "ffconcat version 1.0\nfile '" + real + "'\n", ErrPlaylist},
+		{"concat without header", "file '" + real + "'\n", ErrPlaylist},
+		{"pls", "[playlist]\nFile1=" + real + "\n", ErrPlaylist},
+		{"dash", "<?xml version=\"1.0\"?><MPD><BaseURL>file://" + secret + "</BaseURL></MPD>", ErrPlaylist},
+		{"smil", "<smil><body><video src=\"" + real + "\"/></body></smil>", ErrPlaylist},
+		{"text", "hello, I am a text file named .mp4\n", ErrNotMedia},
+		{"truncated mp4", truncated(t, real), ErrNotMedia},
+		{"binary noise", strings.Repeat("\x00\x01\xfe\xff", 1000), ErrNotMedia},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".mp4")
+			require.NoError(t, os.WriteFile(p, []byte(tc.content), 0o600))
+			_, err := Probe(context.Background(), p, nil)
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
+}
+
+// TestWhitelistBlocksReferencesWithoutSniff checks the second line of
+// defence: with Sniff bypassed, ffmpeg itself still refuses a playlist and a
+// concat list.
+func TestWhitelistBlocksReferencesWithoutSniff(t *testing.T) {
+	dir := t.TempDir()
+	real := mediatest.Clip(t, mediatest.Spec{Seconds: 1})
+	for name, content := range map[string]string{
+		"playlist": "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1,\n" + real + "\n#EXT-X-ENDLIST\n",
+		"concat":   "ffconcat version 1.0\nfile '" + real + "'\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(dir, name+".m3u8")
+			require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+			in, err := Input(p, nil)
+			require.NoError(t, err)
+			err = (&Cmd{Args: append(in, "-f", "null", "-")}).Run(context.Background())
+			var e *Error
+			require.ErrorAs(t, err, &e, "ffmpeg must not follow %s", name)
+			require.NotZero(t, e.ExitCode)
+		})
+	}
+	t.Run("protocol prefix in the name is a file name", func(t *testing.T) {
+		in, err := Input("concat:"+real+"|"+real, nil)
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(in[len(in)-1], "file:/"), "got %q", in[len(in)-1])
+	})
+}
+
+func truncated(t *testing.T, path string) string {
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b[:len(b)/3])
+}
+
+func TestTailKeepsLastBytesFromALineStart(t *testing.T) {
+	tl := &tail{n: 16}
+	_, _ = tl.Write([]byte("first line\nsecond line\nthird\n"))
+	require.Equal(t, "third\n", tl.String())
+	short := &tail{n: 100}
+	_, _ = short.Write([]byte("a\nb\n"))
+	require.Equal(t, "a\nb\n", short.String())
+}
+
+func TestErrorMessage(t *testing.T) {
+	e := &Error{Prog: "ffmpeg", ExitCode: 1, Stderr: "x\nInvalid data found\n\n"}
+	require.Equal(t, "ffmpeg: exit status 1: Invalid data found", e.Error())
+	wrapped := &Error{Prog: "ffmpeg", Err: context.Canceled}
+	require.True(t, errors.Is(wrapped, context.Canceled))
+}
+
+func TestParseRate(t *testing.T) {
+	for in, want := range map[string]float64{
+		"30/1": 30, "30000/1001": 30000.0 / 1001, "25": 25, "0/0": 0, "1/0": 0, "-1/2": 0, "": 0, "x/y": 0,
+	} {
+		require.Equal(t, want, ParseRate(in), in)
+	}
+}
+
+func FuzzSniff(f *testing.F) {
+	for _, s := range []string{"#EXTM3U\n", "ffconcat version 1.0", "\x00\x00\x00\x20ftypisom", "", "\xef\xbb\xbf<?xml"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		err := sniff(b)
+		if err != nil && !errors.Is(err, ErrPlaylist) {
+			t.Fatalf("unexpected error %v", err)
+		}
+		if len(b) > 0 && b[0] == 0 && err != nil {
+			t.Fatalf("binary input %q refused", b)
+		}
+	})
+}
+
+func FuzzProgress(f *testing.F) {
+	f.Add("frame=10\nfps=30.0\nout_time_us=333333\nspeed=2.5x\nprogress=continue\n", int64(time.Second))
+	f.Add("out_time_us=-5\nprogress=end\n", int64(0))
+	f.Fuzz(func(t *testing.T, s string, total int64) {
+		readProgress(strings.NewReader(s), time.Duration(total), func(p Progress) {
+			if p.Percent < 0 || p.Percent > 100 {
+				t.Fatalf("percent %v out of range", p.Percent)
+			}
+			if p.ETA < 0 {
+				t.Fatalf("negative ETA %v", p.ETA)
+			}
+		})
+	})
+}
