@@ -1,0 +1,36 @@
+package thumbnail
+
+import (
+	"errors"
+
+	"github.com/v100video/v100/internal/ffmpeg"
+)
+
+// Errors returned by the functions of this package. Invalid arguments wrap
+// [ErrInvalid] with what was wrong; a failed ffmpeg run is returned wrapped
+// with its exit status and the last line it wrote to stderr.
+var (
+	// ErrInvalid means an argument or option is out of range: a negative
+	// time, an odd or too large size, a NaN frame rate, too many tiles, …
+	ErrInvalid = errors.New("thumbnail: invalid argument")
+	// ErrPastEnd means the requested time is at or after the end of the
+	// video stream.
+	ErrPastEnd = errors.New("thumbnail: time is past the end of the video")
+	// ErrNoVideo means the input is media without a video stream (audio
+	// only).
+	ErrNoVideo = errors.New("thumbnail: input has no video stream")
+
+	// ErrNotMedia means the input is not audio or video ffmpeg can read (a
+	// text file, a truncated upload, …). It is the value the other media
+	// packages return too.
+	ErrNotMedia = ffmpeg.ErrNotMedia
+	// ErrPlaylist means the input is a playlist or file list (HLS, DASH,
+	// ffconcat, …), refused unless the options allow a playlist.
+	ErrPlaylist = ffmpeg.ErrPlaylist
+	// ErrEmpty means the input file is empty.
+	ErrEmpty = ffmpeg.ErrEmpty
+)
+
+// ProcessError is a failed ffmpeg or ffprobe run: the arguments, the exit
+// code (-1 when killed) and the tail of its stderr. Use errors.As to get it.
+type ProcessError = ffmpeg.Error
