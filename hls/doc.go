@@ -1,0 +1,75 @@
+// Package hls builds, parses, lints and rewrites HTTP Live Streaming
+// playlists (RFC 8216): master playlists with audio, subtitle and I-frame
+// entries, VOD and event media playlists, live sliding windows and I-frame
+// only playlists.
+//
+// The playlist types, [MasterPlaylist] and [MediaPlaylist], are plain
+// structs: build one as a literal, or parse one, change it, and encode it.
+// The package has no dependencies outside the standard library.
+//
+// # Building
+//
+// [MediaPlaylist.Encode] writes deterministic text. A zero Version is the
+// lowest the features in use need (RFC 8216 section 7): 3 for the decimal
+// EXTINF durations it always writes (6.006), 4 for byte ranges and I-frame
+// playlists, 5 for EXT-X-MAP in an I-frame playlist, 6 for EXT-X-MAP (fMP4)
+// elsewhere. A zero TargetDuration is the longest duration rounded half up
+// (RFC 8216 4.3.3.1), at every version, so 6.006-second segments give 6, as
+// ffmpeg writes them. Durations are handled to the millisecond
+// throughout: written with three decimals, and rounded to the millisecond
+// before the target is computed or checked. Values set too low, and values
+// that cannot be written, are errors: the encoders never write an invalid
+// playlist.
+//
+// [MasterPlaylist.Encode] writes no PROGRAM-ID (removed in version 6),
+// CLOSED-CAPTIONS=NONE unquoted, and FRAME-RATE with three decimals. The
+// version it computes is often 1, as no usual master attribute needs more;
+// RFC 8216 lets a server declare 4 or more when it uses EXT-X-MEDIA, by
+// setting Version.
+//
+// [MeasureBandwidth] computes BANDWIDTH and AVERAGE-BANDWIDTH from the
+// sizes of the real segments; [AVC], [AVCHigh], [AACLC] and friends spell
+// CODECS entries; [IFramePlaylist] builds an I-frame playlist from key frame
+// positions.
+//
+// # Parsing
+//
+// [Parse] reads either kind of playlist; [ParseMedia] and [ParseMaster] one
+// kind. Tags the package does not model are kept, in place, as whole lines
+// (MediaPlaylist.Tags, Segment.Tags, MediaPlaylist.TrailingTags,
+// MasterPlaylist.Tags), and unknown attributes of EXT-X-MEDIA and
+// EXT-X-STREAM-INF as [Attr] values, so a parsed playlist re-encodes
+// without losing them. Errors are [*ParseError] values with a line number.
+// A [Parser] bounds the input size, the line length and the number of
+// entries; the zero Parser applies [DefaultMaxBytes], [DefaultMaxLineBytes]
+// and [DefaultMaxEntries]. Parsing never panics on hostile input.
+//
+// # Linting
+//
+// [LintMedia] and [LintMaster] check a playlist value, [Lint] checks text
+// and reports line numbers, and [LintUpdate] checks that a live playlist
+// reload is valid against the previous one: media sequence never going
+// back, segments unchanged while they stay, discontinuity sequence advanced
+// by the discontinuities removed. Each [Problem] names its rule, one of the
+// Rule constants.
+//
+// # Rewriting
+//
+// [RewriteBytes] rewrites every URI of a playlist, resolving relative URIs
+// against a base, moving them from an old base, and adding query
+// parameters or a per-URI signed token ([RewriteOptions]), without parsing
+// the playlist into a value: a server can sign each response cheaply.
+// [MediaPlaylist.Rewrite] and [MasterPlaylist.Rewrite] do the same to
+// values. Segments, EXT-X-MAP, EXT-X-KEY, EXT-X-MEDIA, variant and I-frame
+// variant URIs are all covered; key URIs with their own scheme (skd:,
+// data:) are left alone.
+//
+// # Live
+//
+// A [Window] is a live sliding-window playlist. [Window.Append] adds a
+// segment (with its program date-time, discontinuity or new map), drops
+// the oldest beyond the window size and advances EXT-X-MEDIA-SEQUENCE and
+// EXT-X-DISCONTINUITY-SEQUENCE. One writer and many readers may use it at
+// once: [Window.Bytes] returns the playlist encoded once per append, without
+// locking or allocating, for serving at high rates.
+package hls
