@@ -43,6 +43,9 @@ type Cmd struct {
 	// StderrTail is how many bytes of stderr an *Error keeps; if zero,
 	// DefaultStderrTail.
 	StderrTail int
+
+	// CPU is set by Run to the user and system CPU time ffmpeg used.
+	CPU time.Duration
 }
 
 // Run runs the command and waits for it. It returns nil when ffmpeg exits
@@ -106,6 +109,9 @@ func (c *Cmd) Run(ctx context.Context) error {
 	}
 	err := cmd.Wait()
 	wg.Wait()
+	if ps := cmd.ProcessState; ps != nil {
+		c.CPU = ps.UserTime() + ps.SystemTime()
+	}
 	if err == nil {
 		return nil
 	}

@@ -1,0 +1,43 @@
+package transcode
+
+import "context"
+
+// Gate bounds how many encodes run at once. Share one Gate between the
+// callers of [Transcode] that should queue behind each other. A nil *Gate
+// lets every encode start at once.
+type Gate struct {
+	slots chan struct{}
+}
+
+// NewGate returns a Gate that lets n encodes run at once (at least 1).
+func NewGate(n int) *Gate {
+	return &Gate{slots: make(chan struct{}, max(n, 1))}
+}
+
+// acquire waits for a slot or for ctx; on cancellation it returns ctx's
+// error and holds nothing.
+func (g *Gate) acquire(ctx context.Context) error {
+	if g == nil {
+		return ctx.Err()
+	}
+	select {
+	case g.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+func (g *Gate) release() {
+	if g != nil {
+		<-g.slots
+	}
+}
+
+// Running reports how many encodes hold a slot.
+func (g *Gate) Running() int {
+	if g == nil {
+		return 0
+	}
+	return len(g.slots)
+}

@@ -1,0 +1,167 @@
+package transcode
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/v100video/v100/internal/ffmpeg"
+)
+
+// Media describes a source file, as ffprobe reads it.
+type Media struct {
+	Container string        // ffmpeg demuxer names, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+	Duration  time.Duration // of the container
+	Size      int64         // bytes
+	BitRate   int           // bits per second, whole file; 0 if unknown
+	Video     *VideoStream  // the first video stream, nil if none (cover art is not video)
+	Audio     *AudioStream  // the first audio stream, nil if none
+}
+
+// VideoStream is a source's video.
+type VideoStream struct {
+	Index     int    // stream index in the container
+	Codec     string // e.g. "h264", "hevc", "vp9"
+	Profile   string
+	PixFmt    string
+	Width     int     // coded width, before rotation and sample aspect ratio
+	Height    int     // coded height
+	SAR       float64 // sample (pixel) aspect ratio; 1 for square pixels
+	Rotation  int     // display rotation: 0, 90, 180 or 270 degrees
+	FrameRate float64 // average frames per second
+	BitRate   int     // bits per second; 0 if unknown
+	Frames    int64   // frame count when the container records it; 0 if unknown
+}
+
+// DisplaySize is the picture size a player shows: the coded size stretched by
+// the sample aspect ratio, and swapped when rotated by 90 or 270 degrees.
+func (v *VideoStream) DisplaySize() (width, height int) {
+	w, h := float64(v.Width), float64(v.Height)
+	if v.SAR > 0 && v.SAR != 1 {
+		w *= v.SAR
+	}
+	width, height = int(math.Round(w)), int(math.Round(h))
+	if v.Rotation == 90 || v.Rotation == 270 {
+		width, height = height, width
+	}
+	return width, height
+}
+
+// AudioStream is a source's audio.
+type AudioStream struct {
+	Index      int
+	Codec      string // e.g. "aac", "opus", "mp3"
+	SampleRate int
+	Channels   int
+	Layout     string // e.g. "stereo"
+	BitRate    int
+}
+
+// ProbeOptions configure [Probe]; nil means defaults.
+type ProbeOptions struct {
+	// FFprobe is the ffprobe executable; if empty, "ffprobe" from PATH.
+	FFprobe string
+}
+
+// Probe reads what input holds with ffprobe, opening nothing but input: a
+// playlist, a concat list or anything else that names other files is refused
+// with ErrPlaylist, an empty file with ErrEmpty, and a file with no audio or
+// video with ErrNotMedia or ErrNoStreams.
+func Probe(ctx context.Context, input string, opts *ProbeOptions) (*Media, error) {
+	if opts == nil {
+		opts = &ProbeOptions{}
+	}
+	fi, err := os.Stat(input)
+	if err != nil {
+		return nil, fmt.Errorf("transcode: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("transcode: %s is not a regular file", input)
+	}
+	res, err := ffmpeg.Probe(ctx, input, &ffmpeg.ProbeOptions{Path: opts.FFprobe})
+	if err != nil {
+		return nil, err
+	}
+	m := fromProbe(res)
+	m.Size = fi.Size()
+	if m.Video == nil && m.Audio == nil {
+		return nil, ErrNoStreams
+	}
+	return m, nil
+}
+
+func fromProbe(res *ffmpeg.ProbeResult) *Media {
+	m := &Media{
+		Container: res.Format.FormatName,
+		Duration:  seconds(ffmpeg.ParseFloat(res.Format.Duration)),
+		BitRate:   atoi(res.Format.BitRate),
+	}
+	for i := range res.Streams {
+		s := &res.Streams[i]
+		switch s.CodecType {
+		case "video":
+			// Cover art and thumbnails are single pictures, not video.
+			if m.Video != nil || s.Disposition["attached_pic"] == 1 || s.Width <= 0 || s.Height <= 0 {
+				continue
+			}
+			fps := ffmpeg.ParseRate(s.AvgFrameRate)
+			if fps <= 0 || fps > 1000 {
+				fps = ffmpeg.ParseRate(s.RFrameRate)
+			}
+			m.Video = &VideoStream{
+				Index: s.Index, Codec: s.CodecName, Profile: s.Profile, PixFmt: s.PixFmt,
+				Width: s.Width, Height: s.Height, SAR: ratio(s.SampleAspect),
+				Rotation: s.Rotation(), FrameRate: fps, BitRate: atoi(s.BitRate),
+				Frames: int64(atoi(s.NbFrames)),
+			}
+		case "audio":
+			if m.Audio != nil {
+				continue
+			}
+			m.Audio = &AudioStream{
+				Index: s.Index, Codec: s.CodecName, SampleRate: atoi(s.SampleRate),
+				Channels: s.Channels, Layout: s.ChannelLayout, BitRate: atoi(s.BitRate),
+			}
+		}
+	}
+	if m.Duration == 0 && m.Video != nil {
+		for _, s := range res.Streams {
+			if s.Index == m.Video.Index {
+				m.Duration = seconds(ffmpeg.ParseFloat(s.Duration))
+			}
+		}
+	}
+	return m
+}
+
+// ratio parses a "num:den" aspect ratio; 1 when unknown.
+func ratio(s string) float64 {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			n, d := ffmpeg.ParseFloat(s[:i]), ffmpeg.ParseFloat(s[i+1:])
+			if n > 0 && d > 0 && n/d > 0.1 && n/d < 10 {
+				return n / d
+			}
+			break
+		}
+	}
+	return 1
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+func seconds(s float64) time.Duration {
+	if s <= 0 || s > 1e9 {
+		return 0
+	}
+	return time.Duration(s * float64(time.Second))
+}

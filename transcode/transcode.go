@@ -1,0 +1,225 @@
+package transcode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/v100video/v100/internal/ffmpeg"
+)
+
+// Format is the HLS segment container.
+type Format int
+
+const (
+	// FMP4 segments (CMAF-style fragmented MP4 with an EXT-X-MAP init
+	// segment) play in every current HLS player; the default.
+	FMP4 Format = iota
+	// TS segments (MPEG-2 transport stream) for old players.
+	TS
+)
+
+// Options configure [Transcode]; nil means defaults.
+type Options struct {
+	// Segment is the target segment duration; if zero, 6 s (Apple's
+	// recommendation). Keyframes are forced on this grid in every rung.
+	Segment time.Duration
+	// Format of the segments; the zero value is FMP4.
+	Format Format
+	// Preset is the libx264 preset; if empty, "veryfast".
+	Preset string
+	// Progress, if not nil, receives progress reports about twice a second,
+	// from a goroutine of Transcode's.
+	Progress func(Progress)
+	// Limits bound the source; if nil, DefaultLimits().
+	Limits *Limits
+	// Gate bounds concurrent encodes; if nil, this call does not wait.
+	Gate *Gate
+	// FFmpeg and FFprobe are the executables; if empty, found in PATH.
+	FFmpeg, FFprobe string
+	// Grace is how long ffmpeg gets to stop after a cancellation before it
+	// is killed; if zero, 5 s.
+	Grace time.Duration
+	// Media, if not nil, is the source as [Probe] returned it, so Transcode
+	// does not probe again.
+	Media *Media
+}
+
+func (o *Options) segment() time.Duration {
+	if o.Segment > 0 {
+		return o.Segment
+	}
+	return 6 * time.Second
+}
+
+func (o *Options) preset() string {
+	if o.Preset != "" {
+		return o.Preset
+	}
+	return "veryfast"
+}
+
+// Progress is a report on a running transcode.
+type Progress struct {
+	Percent float64       // of the source duration, 0 to 100
+	FPS     float64       // source frames decoded per wall second
+	Speed   float64       // media seconds per wall second
+	OutTime time.Duration // media time done
+	ETA     time.Duration // wall time left at the current speed; 0 if unknown
+	Done    bool
+}
+
+// Result describes a finished ladder. Paths are relative to the output
+// directory.
+type Result struct {
+	Master     string      // "master.m3u8"
+	Renditions []Rendition // video, largest first
+	Audio      *Rendition  // nil when the source has no audio
+	Duration   time.Duration
+	Format     Format
+	// CPU is the user and system CPU time ffmpeg used; Wall the time
+	// from its start to its exit.
+	CPU, Wall time.Duration
+	// Command is the ffmpeg command line that made the ladder, for logs.
+	// Its paths name the temporary directory the ladder was built in.
+	Command []string
+}
+
+// Rendition is one media playlist of the output.
+type Rendition struct {
+	Name      string // "720p", "audio"
+	Playlist  string // "720p/index.m3u8"
+	Width     int    // 0 for audio
+	Height    int
+	FrameRate float64
+	Codecs    string // RFC 6381, e.g. "avc1.64001f" or "mp4a.40.2"
+	// Bandwidth is the peak segment bit rate and AverageBandwidth the
+	// whole rendition's, measured from the written segments (bits/s).
+	Bandwidth, AverageBandwidth int
+	Segments                    int
+}
+
+// Transcode encodes input into an HLS ladder in the directory output: one
+// ffmpeg process decodes the source once and encodes every rung of ladder,
+// with keyframes aligned on the segment grid, then Transcode writes
+// master.m3u8 with bandwidths measured from the segments.
+//
+// output must not exist or be an empty directory. The ladder is built in a
+// temporary sibling directory and renamed into place when complete, so a
+// failed or cancelled transcode leaves no partial output. Cancelling ctx
+// stops ffmpeg gracefully, then kills it after Options.Grace, and returns an
+// error that matches ctx's.
+//
+// Inputs over the limits return a *LimitError; playlists and lists that
+// reference other files return ErrPlaylist; a failed ffmpeg run returns an
+// error carrying the tail of ffmpeg's stderr.
+func Transcode(ctx context.Context, input, output string, ladder Ladder, opts *Options) (*Result, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	if len(ladder.Rungs) == 0 && ladder.AudioBitrate <= 0 {
+		return nil, errors.New("transcode: empty ladder")
+	}
+	limits := opts.Limits
+	if limits == nil {
+		limits = DefaultLimits()
+	}
+	if fi, err := os.Stat(input); err != nil {
+		return nil, fmt.Errorf("transcode: %w", err)
+	} else if limits.MaxSize > 0 && fi.Size() > limits.MaxSize {
+		return nil, &LimitError{ErrSizeLimit, fmt.Sprint(fi.Size(), " bytes"), fmt.Sprint(limits.MaxSize, " bytes")}
+	}
+	src := opts.Media
+	if src == nil {
+		var err error
+		if src, err = Probe(ctx, input, &ProbeOptions{FFprobe: opts.FFprobe}); err != nil {
+			return nil, err
+		}
+	}
+	if err := limits.Check(src); err != nil {
+		return nil, err
+	}
+	if len(ladder.Rungs) > 0 && src.Video == nil {
+		return nil, fmt.Errorf("transcode: the ladder has video rungs but the source has no video")
+	}
+	if ladder.AudioBitrate > 0 && src.Audio == nil {
+		return nil, fmt.Errorf("transcode: the ladder has audio but the source has none")
+	}
+	if err := checkOutput(output); err != nil {
+		return nil, err
+	}
+
+	if err := opts.Gate.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer opts.Gate.release()
+
+	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(output)), "."+filepath.Base(output)+".partial-")
+	if err != nil {
+		return nil, fmt.Errorf("transcode: %w", err)
+	}
+	published := false
+	defer func() {
+		if !published {
+			os.RemoveAll(tmp)
+		}
+	}()
+
+	in, err := ffmpeg.Input(input, nil)
+	if err != nil {
+		return nil, err
+	}
+	cmd := &ffmpeg.Cmd{
+		Path:     opts.FFmpeg,
+		Args:     args(in, src, ladder, opts, tmp),
+		Duration: src.Duration,
+		Grace:    opts.Grace,
+	}
+	if fn := opts.Progress; fn != nil {
+		cmd.OnProgress = func(p ffmpeg.Progress) {
+			fn(Progress{Percent: p.Percent, FPS: p.FPS, Speed: p.Speed, OutTime: p.OutTime, ETA: p.ETA, Done: p.Done})
+		}
+	}
+	start := time.Now()
+	if err := cmd.Run(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("transcode: cancelled: %w", err)
+		}
+		return nil, fmt.Errorf("transcode: %w", err)
+	}
+	res, err := writeMaster(tmp, ladder, opts.Format)
+	if err != nil {
+		return nil, err
+	}
+	res.Duration, res.Format = src.Duration, opts.Format
+	res.CPU, res.Wall = cmd.CPU, time.Since(start)
+	res.Command = append([]string{cmd.Path}, cmd.Args...)
+	if cmd.Path == "" {
+		res.Command[0] = "ffmpeg"
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("transcode: %w", err)
+	}
+	if err := os.Rename(tmp, output); err != nil {
+		return nil, fmt.Errorf("transcode: publishing the ladder: %w", err)
+	}
+	published = true
+	return res, nil
+}
+
+// checkOutput accepts a path that does not exist or is an empty directory.
+func checkOutput(output string) error {
+	entries, err := os.ReadDir(output)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("transcode: output: %w", err)
+	case len(entries) > 0:
+		return fmt.Errorf("%w: %s", ErrOutputExists, output)
+	}
+	return nil
+}
