@@ -4,7 +4,7 @@ GO    ?= go
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run test vet lint bench fuzz examples
+.PHONY: help setup run build test vet lint bench bench-media fuzz examples
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -14,6 +14,9 @@ setup: ## install what v100 needs (ffmpeg, redis-server) if missing; idempotent
 
 run: setup ## run the two-tier cache walk-through (the reference server comes later)
 	$(GO) run ./examples/two-tier-cache
+
+build: ## build the v100 command into bin/v100
+	$(GO) build -trimpath -ldflags='-s -w' -o bin/v100 ./cmd/v100
 
 test: setup ## gofmt check, vet, race-enabled tests, and every benchmark once (also in bench/)
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || { echo "gofmt: files above need formatting"; exit 1; }
@@ -34,7 +37,10 @@ lint: vet ## vet, gofmt and go mod tidy checks
 	cd bench && $(GO) mod tidy -diff
 
 bench: setup ## compare with the peer libraries (bench/) and print a table
-	cd bench && $(GO) test -run '^$$' -bench . -cpu 1,2 -benchtime 2s ./... | tee /dev/stderr | $(GO) run ./cmd/benchtable
+	cd bench && $(GO) test -run '^$$' -bench . -skip 'Ladder|Thumbnail' -cpu 1,2 -benchtime 2s ./... | tee /dev/stderr | $(GO) run ./cmd/benchtable
+
+bench-media: setup ## ladder in one ffmpeg vs one per rung vs ffmpeg direct, and thumbnail latency
+	cd bench && $(GO) test -run '^$$' -bench 'Ladder|Thumbnail' -cpu 2 -benchtime 3x ./... | tee /dev/stderr | $(GO) run ./cmd/benchtable
 
 FUZZTIME ?= 30s
 fuzz: ## run every fuzz target for FUZZTIME each

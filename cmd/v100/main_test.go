@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/v100video/v100/internal/mediatest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	mediatest.Cleanup()
+	os.Exit(code)
+}
+
+func runArgs(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, &stdout, &stderr)
+	return stdout.String(), stderr.String(), err
+}
+
+func TestUsageErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "no command given"},
+		{"unknown command", []string{"transcod"}, `unknown command "transcod"`},
+		{"transcode without output", []string{"transcode", "in.mp4"}, "-o <output dir> is required"},
+		{"transcode two inputs", []string{"transcode", "a.mp4", "b.mp4", "-o", "x"}, "want one input file"},
+		{"transcode bad format", []string{"transcode", "a.mp4", "-o", "x", "-format", "avi"}, `-format "avi"`},
+		{"transcode bad ladder", []string{"transcode", "a.mp4", "-o", "x", "-ladder", "720:x"}, "short-side:kbps"},
+		{"transcode ladder upside down", []string{"transcode", "a.mp4", "-o", "x", "-ladder", "360:700,720:3000"}, "largest down"},
+		{"unknown flag", []string{"probe", "-nope", "a.mp4"}, "flag provided but not defined"},
+		{"thumbnail bad fit", []string{"thumbnail", "a.mp4", "-o", "a.jpg", "-fit", "stretch"}, `-fit "stretch"`},
+		{"thumbnail bad extension", []string{"thumbnail", "a.mp4", "-o", "a.bmp"}, ".jpg, .webp or .gif"},
+		{"thumbnail still as gif", []string{"thumbnail", "a.mp4", "-o", "a.gif"}, "use -animate"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runArgs(t, tc.args...)
+			require.ErrorAs(t, err, new(usageError))
+			require.Contains(t, err.Error(), tc.want)
+			require.Equal(t, 2, exitCode(err))
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	out, _, err := runArgs(t, "help")
+	require.NoError(t, err)
+	for _, c := range []string{"transcode", "probe", "thumbnail"} {
+		require.Contains(t, out, c)
+	}
+	_, stderr, err := runArgs(t, "transcode", "-h")
+	require.ErrorIs(t, err, flag.ErrHelp)
+	require.Zero(t, exitCode(err))
+	require.Contains(t, stderr, "-segment")
+}
+
+func TestParseInterleavedFlags(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	o := fs.String("o", "", "")
+	q := fs.Bool("q", false, "")
+	pos, err := parse(fs, []string{"in.mp4", "-o", "out", "more", "-q", "--", "-literal"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"in.mp4", "more", "-literal"}, pos)
+	require.Equal(t, "out", *o)
+	require.True(t, *q)
+}
+
+func TestProbe(t *testing.T) {
+	clip := mediatest.Clip(t, mediatest.Spec{Width: 640, Height: 360, Seconds: 1})
+	out, _, err := runArgs(t, "probe", clip)
+	require.NoError(t, err)
+	require.Contains(t, out, "640x360 coded")
+	require.Contains(t, out, "audio      aac 48000 Hz")
+
+	out, _, err = runArgs(t, "probe", "-json", clip)
+	require.NoError(t, err)
+	require.Contains(t, out, `"Width": 640`)
+
+	bad := filepath.Join(t.TempDir(), "list.mp4")
+	require.NoError(t, os.WriteFile(bad, []byte("#EXTM3U\n"), 0o600))
+	_, _, err = runArgs(t, "probe", bad)
+	require.ErrorContains(t, err, "playlist")
+	require.Equal(t, 1, exitCode(err))
+}
+
+func TestTranscode(t *testing.T) {
+	clip := mediatest.Clip(t, mediatest.Spec{Width: 640, Height: 360, Seconds: 3})
+	dir := filepath.Join(t.TempDir(), "out")
+	out, stderr, err := runArgs(t, "transcode", clip, "-o", dir, "-ladder", "360:600,180:200", "-segment", "1s", "-preset", "ultrafast")
+	require.NoError(t, err)
+	require.FileExists(t, filepath.Join(dir, "master.m3u8"))
+	require.Contains(t, out, "360p")
+	require.Contains(t, out, "180p")
+	require.Contains(t, out, "mp4a.40.2")
+	require.Contains(t, out, "master: "+filepath.Join(dir, "master.m3u8"))
+	// stderr is not a terminal here: plain progress lines, ending at 100%.
+	require.Contains(t, stderr, "progress 100%")
+	require.NotContains(t, stderr, "\r")
+}
+
+func TestThumbnail(t *testing.T) {
+	clip := mediatest.Clip(t, mediatest.Spec{Width: 640, Height: 360, Seconds: 3})
+	dir := t.TempDir()
+	cases := []struct {
+		args  []string
+		file  string
+		magic string
+	}{
+		{[]string{"-t", "1s", "-width", "320"}, "a.jpg", "\xff\xd8\xff"},
+		{[]string{"-poster", "-width", "160"}, "p.webp", "RIFF"},
+		{[]string{"-t", "500ms", "-animate", "1s", "-width", "160"}, "a.gif", "GIF8"},
+	}
+	for _, tc := range cases {
+		p := filepath.Join(dir, tc.file)
+		_, _, err := runArgs(t, append([]string{"thumbnail", clip, "-o", p}, tc.args...)...)
+		require.NoError(t, err, tc.file)
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(string(b), tc.magic), "%s starts with %q", tc.file, b[:min(8, len(b))])
+	}
+	board := filepath.Join(dir, "board")
+	out, _, err := runArgs(t, "thumbnail", clip, "-storyboard", board, "-interval", "1s", "-grid", "2")
+	require.NoError(t, err)
+	require.Contains(t, out, "3 cues")
+	vtt, err := os.ReadFile(filepath.Join(board, "storyboard.vtt"))
+	require.NoError(t, err)
+	require.Contains(t, string(vtt), "#xywh=")
+}
+
+func TestProgressBar(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgressBar(&b)
+	for _, pct := range []float64{0, 3, 9, 12, 55, 99, 100} {
+		p.update(pct, 30, 1.5, 10*time.Second, false)
+	}
+	p.update(100, 30, 1.5, 0, true)
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	require.Equal(t, []string{
+		"progress   0%  fps 30  speed 1.5x  eta 0:10",
+		"progress  12%  fps 30  speed 1.5x  eta 0:10",
+		"progress  55%  fps 30  speed 1.5x  eta 0:10",
+		"progress  99%  fps 30  speed 1.5x  eta 0:10",
+		"progress 100%  fps 30  speed 1.5x  eta 0:10",
+	}, lines, "one line per 10%% step, none repeated at the end")
+	require.Equal(t, "1:01:05", clock(time.Hour+65*time.Second))
+}
