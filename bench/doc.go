@@ -8,11 +8,17 @@
 //     [github.com/hashicorp/golang-lru/v2] (plain and expirable),
 //     [github.com/maypok86/otter/v2] and [github.com/dgraph-io/ristretto/v2];
 //   - [github.com/v100video/v100/ratelimit] against
-//     [golang.org/x/time/rate] and [go.uber.org/ratelimit].
+//     [golang.org/x/time/rate] and [go.uber.org/ratelimit];
+//   - [github.com/v100video/v100/hls] against [github.com/grafov/m3u8] and
+//     [github.com/Eyevinn/hls-m3u8/m3u8];
+//   - [github.com/v100video/v100/transcode] against one ffmpeg process per
+//     rung and against its own ffmpeg command run directly, and
+//     [github.com/v100video/v100/thumbnail] against seeking after the input.
 //
 // It is a module of its own, so the peers never become dependencies of the
-// SDK. It holds only benchmarks; the command benchtable turns their output
-// into Markdown tables with a "vs v100" column.
+// SDK. It holds benchmarks and one test, TestPeerPlaylistLibraries; the
+// command benchtable turns the benchmarks' output into Markdown tables with
+// a "vs v100" column.
 //
 // # Running
 //
@@ -51,4 +57,25 @@
 // BenchmarkRateLimitHotKey decides for one key from every CPU at once, the
 // worst case for contention; BenchmarkRateLimit100kKeys for keys drawn
 // uniformly from 100k, against the usual sync.Map of x/time/rate limiters.
+//
+// BenchmarkPlaylistParse and BenchmarkPlaylistEncode parse and encode one
+// generated 1,000-segment fMP4 VOD media playlist (6.006 s segments after
+// an EXT-X-MAP, about 30 KB; MB/s counts its bytes), each library encoding
+// its own parse of it. TestPeerPlaylistLibraries records why hls does not
+// use a peer: for each library it logs whether it writes fMP4 below
+// version 6, writes PROGRAM-ID, gives 6.006 s segments a target duration
+// of 7, drops unknown tags on parse and re-encode, replaces the declared
+// target duration when parsing, and panics on the minimal inputs the
+// fuzzer found, with a summary table. It fails only if v100 shows one of
+// these, so that a peer fixing a bug cannot break CI:
+//
+//	cd bench && go test -run TestPeerPlaylistLibraries -v .
+//
+// BenchmarkLadder encodes the default five-rung ladder of a 6 s 1080p clip
+// in one ffmpeg process, in one process per rung, and with v100's command
+// run directly; it reports CPU seconds (cpu-s/op) beside wall time. It and
+// BenchmarkThumbnail run real ffmpeg, so make bench leaves them to
+// make bench-media:
+//
+//	cd bench && go test -run '^$' -bench 'Ladder|Thumbnail' -cpu 2 -benchtime 3x . | go run ./cmd/benchtable
 package bench

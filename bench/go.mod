@@ -3,8 +3,10 @@ module github.com/v100video/v100/bench
 go 1.25
 
 require (
+	github.com/Eyevinn/hls-m3u8 v0.6.0
 	github.com/dgraph-io/ristretto/v2 v2.2.0
 	github.com/go-redis/redis_rate/v10 v10.0.1
+	github.com/grafov/m3u8 v0.12.1
 	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/maypok86/otter/v2 v2.2.1
 	github.com/redis/go-redis/v9 v9.7.3

@@ -20,6 +20,13 @@ func (p *MediaPlaylist) Encode() ([]byte, error) {
 	return p.appendEncode(make([]byte, 0, p.sizeHint()))
 }
 
+// AppendEncode appends the playlist, as Encode writes it, to dst and returns
+// the extended buffer; a server that encodes often can reuse one buffer and
+// allocate nothing. On error dst's contents are unspecified.
+func (p *MediaPlaylist) AppendEncode(dst []byte) ([]byte, error) {
+	return p.appendEncode(dst)
+}
+
 // sizeHint estimates the length of the encoded playlist, so that encoding
 // allocates once.
 func (p *MediaPlaylist) sizeHint() int {

@@ -206,3 +206,21 @@ func TestEncodeErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestAppendEncodeMatchesEncode(t *testing.T) {
+	p := vod(50, true)
+	p.Segments[3].URI = "seg\nbroken.m4s"
+	_, err := p.AppendEncode(nil)
+	require.ErrorIs(t, err, hls.ErrInvalid, "a line break in a URI")
+	p.Segments[3].URI = "seg3.m4s"
+
+	want, err := p.Encode()
+	require.NoError(t, err)
+	buf := []byte("prefix:")
+	got, err := p.AppendEncode(buf)
+	require.NoError(t, err)
+	require.Equal(t, "prefix:"+string(want), string(got))
+	again, err := p.AppendEncode(got[:0])
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(again), "a reused buffer")
+}

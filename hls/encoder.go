@@ -151,7 +151,13 @@ func (e *encoder) key(k *Key) {
 
 // hasBreak reports whether s holds a CR or an LF, which would end the line.
 func hasBreak(s string) bool {
-	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0
+	// One pass: URIs are short, so a plain loop beats two IndexByte calls.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\n' || c == '\r' {
+			return true
+		}
+	}
+	return false
 }
 
 // isEnum reports whether s is a non-empty enumerated-string: no quotes,
