@@ -20,7 +20,7 @@ var ladderSource = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	p := filepath.Join(dir, "src.mp4")
-	return p, mediatest.Generate(p, mediatest.Spec{Width: 1920, Height: 1080, Seconds: 6, Bitrate: "8M"})
+	return p, mediatest.Generate(p, mediatest.Spec{Width: 1920, Height: 1080, Seconds: 6, Bitrate: "8M", Preset: "veryfast"})
 })
 
 // BenchmarkLadder encodes the default ladder (1080p to 240p, five rungs, and

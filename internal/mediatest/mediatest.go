@@ -27,6 +27,10 @@ type Spec struct {
 	Black float64
 	// Bitrate for the H.264 video, e.g. "2M"; if empty, libx264's CRF 23.
 	Bitrate string
+	// Preset is libx264's preset; if empty, "ultrafast", quick to make but
+	// cheaper to decode than a camera's or an editor's High-profile
+	// stream, which "veryfast" and slower presets resemble.
+	Preset string
 }
 
 func (s Spec) withDefaults() Spec {
@@ -110,7 +114,11 @@ func Generate(path string, spec Spec) error {
 		case "webm":
 			args = append(args, "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8")
 		default:
-			args = append(args, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+			preset := spec.Preset
+			if preset == "" {
+				preset = "ultrafast"
+			}
+			args = append(args, "-c:v", "libx264", "-preset", preset, "-pix_fmt", "yuv420p")
 		}
 		if spec.Bitrate != "" {
 			args = append(args, "-b:v", spec.Bitrate)
