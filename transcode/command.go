@@ -3,21 +3,27 @@ package transcode
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // args builds the one ffmpeg command that encodes the whole ladder: decode
 // once, split the picture, scale each copy, encode every rung with libx264 and
 // the audio once with AAC, and segment all of them with the hls muxer. in is
-// the input arguments from ffmpeg.Input; dir is where the renditions go.
+// the input arguments from ffmpeg.Input. Output paths are relative: ffmpeg
+// runs in the directory the renditions go to, so that its name never meets
+// the hls muxer's %v and %d templates.
 //
 // Keyframes are forced at every segment boundary (and scene-cut keyframes are
 // off) in every rung, so a player can switch rungs at any segment.
-func args(in []string, src *Media, l Ladder, o *Options, dir string) []string {
+func args(in []string, src *Media, l Ladder, o *Options, maxDuration time.Duration) []string {
 	seg := o.segment().Seconds()
 	a := append([]string(nil), in...)
+	if maxDuration > 0 {
+		// Enforced by ffmpeg too, in case the container's duration lies.
+		a = append(a, "-t", strconv.FormatFloat(maxDuration.Seconds(), 'f', 3, 64))
+	}
 
 	n := len(l.Rungs)
 	var streamMap []string
@@ -33,10 +39,10 @@ func args(in []string, src *Media, l Ladder, o *Options, dir string) []string {
 			g.WriteString("null[s0]")
 		}
 		for i, r := range l.Rungs {
-			fmt.Fprintf(&g, ";[s%d]", i)
-			if r.FrameRate > 0 && (src.Video.FrameRate <= 0 || r.FrameRate < src.Video.FrameRate-0.01) {
-				fmt.Fprintf(&g, "fps=%s,", rate(r.FrameRate))
-			}
+			// The fps filter always runs: it drops frames for a lower
+			// rung rate and makes variable-rate sources constant, so
+			// that the keyframe interval below is exact.
+			fmt.Fprintf(&g, ";[s%d]fps=%s,", i, rate(r.FrameRate))
 			fmt.Fprintf(&g, "scale=w=%d:h=%d:flags=bicubic,setsar=1,format=yuv420p[v%d]", r.Width, r.Height, i)
 		}
 		a = append(a, "-filter_complex", g.String())
@@ -53,11 +59,16 @@ func args(in []string, src *Media, l Ladder, o *Options, dir string) []string {
 			v := strconv.Itoa(i)
 			a = append(a,
 				"-b:v:"+v, strconv.Itoa(r.Bitrate),
-				"-maxrate:v:"+v, strconv.Itoa(r.MaxRate),
-				"-bufsize:v:"+v, strconv.Itoa(r.BufSize),
 				"-g:v:"+v, strconv.Itoa(gop),
 				"-keyint_min:v:"+v, strconv.Itoa(gop),
 			)
+			if r.MaxRate > 0 {
+				buf := r.BufSize
+				if buf <= 0 {
+					buf = 2 * r.MaxRate
+				}
+				a = append(a, "-maxrate:v:"+v, strconv.Itoa(r.MaxRate), "-bufsize:v:"+v, strconv.Itoa(buf))
+			}
 			streamMap = append(streamMap, fmt.Sprintf("v:%d,agroup:audio,name:%s", i, r.Name))
 		}
 	}
@@ -81,13 +92,13 @@ func args(in []string, src *Media, l Ladder, o *Options, dir string) []string {
 		"-hls_playlist_type", "vod",
 		"-hls_segment_type", segType,
 		"-hls_flags", "independent_segments",
-		"-hls_segment_filename", filepath.Join(dir, "%v", segName),
+		"-hls_segment_filename", "%v/"+segName,
 		"-var_stream_map", strings.Join(streamMap, " "),
 	)
 	if segType == "fmp4" {
 		a = append(a, "-hls_fmp4_init_filename", "init.mp4")
 	}
-	return append(a, filepath.Join(dir, "%v", "index.m3u8"))
+	return append(a, "%v/index.m3u8")
 }
 
 // rate formats a frame rate for ffmpeg, as a fraction for the NTSC rates.

@@ -16,15 +16,31 @@ var (
 	ErrPlaylist = ffmpeg.ErrPlaylist
 	// ErrEmpty means the input file is empty.
 	ErrEmpty = ffmpeg.ErrEmpty
+	// ErrUnsupported means the input's container format is not one ffmpeg
+	// may open here (see the package doc); the error names the format.
+	ErrUnsupported = ffmpeg.ErrUnsupported
 	// ErrNoStreams means the input has neither a video nor an audio stream
 	// that can be transcoded (an image, or data only).
 	ErrNoStreams = errors.New("transcode: input has no video or audio stream to transcode")
 
-	ErrSizeLimit       = errors.New("transcode: input file too large")
-	ErrDurationLimit   = errors.New("transcode: input too long")
+	// ErrSizeLimit means the input file is larger than Limits.MaxSize.
+	ErrSizeLimit = errors.New("transcode: input file too large")
+	// ErrDurationLimit means the input lasts longer than
+	// Limits.MaxDuration.
+	ErrDurationLimit = errors.New("transcode: input too long")
+	// ErrDimensionsLimit means the picture is wider, taller or has more
+	// pixels than the Limits allow.
 	ErrDimensionsLimit = errors.New("transcode: input picture too large")
-	ErrFrameRateLimit  = errors.New("transcode: input frame rate too high")
+	// ErrFrameRateLimit means the frame rate is above
+	// Limits.MaxFrameRate.
+	ErrFrameRateLimit = errors.New("transcode: input frame rate too high")
 
+	// ErrInvalidLadder means the ladder cannot be encoded, or does not
+	// fit the source (video rungs for a source without video, …); see
+	// [Ladder.Validate].
+	ErrInvalidLadder = errors.New("transcode: invalid ladder")
+	// ErrInvalidOptions means an Options field is out of range.
+	ErrInvalidOptions = errors.New("transcode: invalid options")
 	// ErrOutputExists means the output directory exists and is not empty.
 	ErrOutputExists = errors.New("transcode: output directory is not empty")
 )

@@ -153,9 +153,10 @@ func Plan(src *Media, opts *PlanOptions) Ladder {
 	return l
 }
 
-// even rounds v to the nearest even integer, at least 2.
+// even rounds v down to an even integer, at least 2; down, so that a rung
+// is never larger than the source, even by a pixel.
 func even(v float64) int {
-	return max(2, int(math.Round(v/2))*2)
+	return max(2, int(math.Floor(v/2+1e-9))*2)
 }
 
 // capRate halves fps until it is at most limit, so that frames are dropped
@@ -171,10 +172,65 @@ func capRate(fps, limit float64) float64 {
 func (l Ladder) String() string {
 	s := ""
 	for _, r := range l.Rungs {
-		s += fmt.Sprintf("%-6s %4dx%-4d %5.0f kb/s %.3g fps\n", r.Name, r.Width, r.Height, float64(r.Bitrate)/1000, r.FrameRate)
+		s += fmt.Sprintf("%-6s %4dx%-4d %5.0f kb/s %s fps\n", r.Name, r.Width, r.Height, float64(r.Bitrate)/1000, formatRate(r.FrameRate))
 	}
 	if l.AudioBitrate > 0 {
 		s += fmt.Sprintf("audio  AAC %dch %5.0f kb/s\n", l.AudioChannels, float64(l.AudioBitrate)/1000)
 	}
 	return s
+}
+
+// formatRate writes a frame rate with up to three decimals: 30, 29.97,
+// 23.976.
+func formatRate(fps float64) string {
+	return strconv.FormatFloat(math.Round(fps*1000)/1000, 'f', -1, 64)
+}
+
+// validName matches rung names: they become directory names and parts of
+// ffmpeg's -var_stream_map.
+func validName(s string) bool {
+	if s == "" || len(s) > 32 || s == "audio" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Validate reports the first problem that would stop [Transcode] from
+// encoding l, wrapped in ErrInvalidLadder: no renditions at all, a rung
+// name that is not a plain, unique directory name (letters, digits, '-',
+// '_'; not "audio"), a size that is not even and positive, a bit rate or
+// frame rate that is not positive, or audio with other than 1 or 2 channels.
+func (l Ladder) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidLadder}, args...)...)
+	}
+	if len(l.Rungs) == 0 && l.AudioBitrate <= 0 {
+		return bad("no video rungs and no audio")
+	}
+	seen := map[string]bool{}
+	for i, r := range l.Rungs {
+		switch {
+		case !validName(r.Name):
+			return bad("rung %d: name %q is not letters, digits, '-' and '_' (and not \"audio\")", i, r.Name)
+		case seen[r.Name]:
+			return bad("rung %d: name %q used twice", i, r.Name)
+		case r.Width < 2 || r.Height < 2 || r.Width%2 != 0 || r.Height%2 != 0 || r.Width > 16384 || r.Height > 16384:
+			return bad("rung %s: size %dx%d is not even and positive", r.Name, r.Width, r.Height)
+		case r.Bitrate <= 0 || r.MaxRate < 0 || r.BufSize < 0:
+			return bad("rung %s: bit rate %d", r.Name, r.Bitrate)
+		case !(r.FrameRate > 0 && r.FrameRate <= 240):
+			return bad("rung %s: frame rate %v", r.Name, r.FrameRate)
+		}
+		seen[r.Name] = true
+	}
+	if l.AudioBitrate < 0 || (l.AudioBitrate > 0 && l.AudioChannels != 1 && l.AudioChannels != 2) {
+		return bad("audio: %d channels at %d b/s; want 1 or 2 channels", l.AudioChannels, l.AudioBitrate)
+	}
+	return nil
 }

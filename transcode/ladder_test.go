@@ -36,8 +36,9 @@ func TestPlan(t *testing.T) {
 		{"between steps keeps the source size on top", video(1600, 900, 30, 0), []size{{1600, 900}, {1280, 720}, {960, 540}, {640, 360}, {426, 240}}},
 		{"just over a step does not add a rung", video(1320, 742, 30, 0), []size{{1280, 720}, {960, 540}, {640, 360}, {426, 240}}},
 		{"tiny source gets one rung at its size", video(160, 120, 30, 0), []size{{160, 120}}},
-		{"odd sizes become even", video(175, 99, 30, 0), []size{{176, 100}}},
-		{"ultrawide", video(2560, 1080, 30, 0), []size{{2560, 1080}, {1706, 720}, {1280, 540}, {854, 360}, {568, 240}}},
+		{"odd sizes become even, never larger", video(175, 99, 30, 0), []size{{174, 98}}},
+		{"a pixel short of a step gets its own rung", video(1918, 1078, 30, 0), []size{{1918, 1078}, {1280, 720}, {960, 540}, {640, 360}, {426, 240}}},
+		{"ultrawide", video(2560, 1080, 30, 0), []size{{2560, 1080}, {1706, 720}, {1280, 540}, {852, 360}, {568, 240}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -155,4 +156,33 @@ func FuzzCodecStrings(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestLadderValidate(t *testing.T) {
+	good := Plan(video(1280, 720, 30, 0), nil)
+	require.NoError(t, good.Validate())
+	cases := []struct {
+		name   string
+		mutate func(l *Ladder)
+	}{
+		{"nothing to encode", func(l *Ladder) { l.Rungs, l.AudioBitrate = nil, 0 }},
+		{"name escapes the directory", func(l *Ladder) { l.Rungs[0].Name = "../../escaped" }},
+		{"name with a space", func(l *Ladder) { l.Rungs[0].Name = "HD 720" }},
+		{"name with a template", func(l *Ladder) { l.Rungs[0].Name = "%v" }},
+		{"name of the audio rendition", func(l *Ladder) { l.Rungs[0].Name = "audio" }},
+		{"empty name", func(l *Ladder) { l.Rungs[0].Name = "" }},
+		{"duplicate name", func(l *Ladder) { l.Rungs[1].Name = l.Rungs[0].Name }},
+		{"odd width", func(l *Ladder) { l.Rungs[0].Width = 1279 }},
+		{"zero height", func(l *Ladder) { l.Rungs[0].Height = 0 }},
+		{"no bit rate", func(l *Ladder) { l.Rungs[0].Bitrate = 0 }},
+		{"no frame rate", func(l *Ladder) { l.Rungs[0].FrameRate = 0 }},
+		{"surround audio", func(l *Ladder) { l.AudioChannels = 6 }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := Plan(video(1280, 720, 30, 0), nil)
+			tc.mutate(&l)
+			require.ErrorIs(t, l.Validate(), ErrInvalidLadder)
+		})
+	}
 }

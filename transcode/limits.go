@@ -47,10 +47,10 @@ func (l *Limits) Check(m *Media) error {
 			return &LimitError{ErrDimensionsLimit, size, fmt.Sprintf("%dx%d", l.MaxWidth, l.MaxHeight)}
 		}
 		if l.MaxPixels > 0 && w*h > l.MaxPixels {
-			return &LimitError{ErrDimensionsLimit, size + " pixels", fmt.Sprint(l.MaxPixels, " pixels")}
+			return &LimitError{ErrDimensionsLimit, fmt.Sprintf("%s (%d pixels)", size, w*h), fmt.Sprint(l.MaxPixels, " pixels")}
 		}
 		if l.MaxFrameRate > 0 && v.FrameRate > l.MaxFrameRate {
-			return &LimitError{ErrFrameRateLimit, fmt.Sprintf("%.3g fps", v.FrameRate), fmt.Sprintf("%.3g fps", l.MaxFrameRate)}
+			return &LimitError{ErrFrameRateLimit, formatRate(v.FrameRate) + " fps", formatRate(l.MaxFrameRate) + " fps"}
 		}
 	}
 	return nil

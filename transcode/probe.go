@@ -31,7 +31,7 @@ type VideoStream struct {
 	Height    int     // coded height
 	SAR       float64 // sample (pixel) aspect ratio; 1 for square pixels
 	Rotation  int     // display rotation: 0, 90, 180 or 270 degrees
-	FrameRate float64 // average frames per second
+	FrameRate float64 // frames per second, as ffmpeg picks an output rate: the base rate, or the average for variable-rate streams
 	BitRate   int     // bits per second; 0 if unknown
 	Frames    int64   // frame count when the container records it; 0 if unknown
 }
@@ -64,12 +64,20 @@ type AudioStream struct {
 type ProbeOptions struct {
 	// FFprobe is the ffprobe executable; if empty, "ffprobe" from PATH.
 	FFprobe string
+	// FFmpeg is the ffmpeg executable, run to measure the duration of a
+	// file whose container does not record it; if empty, "ffmpeg".
+	FFmpeg string
 }
 
 // Probe reads what input holds with ffprobe, opening nothing but input: a
 // playlist, a concat list or anything else that names other files is refused
-// with ErrPlaylist, an empty file with ErrEmpty, and a file with no audio or
-// video with ErrNotMedia or ErrNoStreams.
+// with ErrPlaylist, an empty file with ErrEmpty, a container format ffmpeg
+// may not open here with ErrUnsupported, and a file with no audio or video
+// with ErrNotMedia or ErrNoStreams.
+//
+// When the container does not record its duration (raw H.264, WebM
+// written by a browser's MediaRecorder), Probe measures it by reading the
+// whole file through ffmpeg without decoding.
 func Probe(ctx context.Context, input string, opts *ProbeOptions) (*Media, error) {
 	if opts == nil {
 		opts = &ProbeOptions{}
@@ -90,7 +98,31 @@ func Probe(ctx context.Context, input string, opts *ProbeOptions) (*Media, error
 	if m.Video == nil && m.Audio == nil {
 		return nil, ErrNoStreams
 	}
+	if m.Duration == 0 {
+		if m.Duration, err = scanDuration(ctx, input, opts.FFmpeg); err != nil {
+			return nil, err
+		}
+	}
 	return m, nil
+}
+
+// scanDuration reads the whole input with stream copy into nothing, which
+// demuxes without decoding, and returns the media time ffmpeg reached.
+func scanDuration(ctx context.Context, input, bin string) (time.Duration, error) {
+	in, err := ffmpeg.Input(input, nil)
+	if err != nil {
+		return 0, err
+	}
+	var d time.Duration
+	cmd := &ffmpeg.Cmd{
+		Path:       bin,
+		Args:       append(in, "-map", "0:v?", "-map", "0:a?", "-c", "copy", "-f", "null", "-"),
+		OnProgress: func(p ffmpeg.Progress) { d = max(d, p.OutTime) },
+	}
+	if err := cmd.Run(ctx); err != nil {
+		return 0, fmt.Errorf("transcode: measuring the duration: %w", err)
+	}
+	return d, nil
 }
 
 func fromProbe(res *ffmpeg.ProbeResult) *Media {
@@ -107,9 +139,12 @@ func fromProbe(res *ffmpeg.ProbeResult) *Media {
 			if m.Video != nil || s.Disposition["attached_pic"] == 1 || s.Width <= 0 || s.Height <= 0 {
 				continue
 			}
-			fps := ffmpeg.ParseRate(s.AvgFrameRate)
-			if fps <= 0 || fps > 1000 {
-				fps = ffmpeg.ParseRate(s.RFrameRate)
+			// ffmpeg's own choice of output rate: the stream's base
+			// rate, unless that is a timebase-like figure and the
+			// average is plausible (variable-rate phone recordings).
+			fps := ffmpeg.ParseRate(s.RFrameRate)
+			if avg := ffmpeg.ParseRate(s.AvgFrameRate); fps <= 0 || (fps > 210 && avg > 0 && avg < 70) {
+				fps = avg
 			}
 			m.Video = &VideoStream{
 				Index: s.Index, Codec: s.CodecName, Profile: s.Profile, PixFmt: s.PixFmt,

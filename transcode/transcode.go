@@ -24,8 +24,9 @@ const (
 
 // Options configure [Transcode]; nil means defaults.
 type Options struct {
-	// Segment is the target segment duration; if zero, 6 s (Apple's
-	// recommendation). Keyframes are forced on this grid in every rung.
+	// Segment is the target segment duration, 0.5 s to 1 min; if zero,
+	// 6 s (Apple's recommendation). Keyframes are forced on this grid in
+	// every rung.
 	Segment time.Duration
 	// Format of the segments; the zero value is FMP4.
 	Format Format
@@ -48,6 +49,19 @@ type Options struct {
 	Media *Media
 }
 
+func (o *Options) validate() error {
+	if o.Segment != 0 && (o.Segment < 500*time.Millisecond || o.Segment > time.Minute) {
+		return fmt.Errorf("%w: segment duration %v: want 0.5 s to 1 min", ErrInvalidOptions, o.Segment)
+	}
+	if o.Format != FMP4 && o.Format != TS {
+		return fmt.Errorf("%w: format %d", ErrInvalidOptions, o.Format)
+	}
+	if o.Grace < 0 {
+		return fmt.Errorf("%w: grace %v", ErrInvalidOptions, o.Grace)
+	}
+	return nil
+}
+
 func (o *Options) segment() time.Duration {
 	if o.Segment > 0 {
 		return o.Segment
@@ -65,7 +79,7 @@ func (o *Options) preset() string {
 // Progress is a report on a running transcode.
 type Progress struct {
 	Percent float64       // of the source duration, 0 to 100
-	FPS     float64       // source frames decoded per wall second
+	FPS     float64       // frames of the top rung encoded per wall second; 0 in the first second
 	Speed   float64       // media seconds per wall second
 	OutTime time.Duration // media time done
 	ETA     time.Duration // wall time left at the current speed; 0 if unknown
@@ -108,20 +122,26 @@ type Rendition struct {
 // master.m3u8 with bandwidths measured from the segments.
 //
 // output must not exist or be an empty directory. The ladder is built in a
-// temporary sibling directory and renamed into place when complete, so a
-// failed or cancelled transcode leaves no partial output. Cancelling ctx
+// temporary sibling directory (".transcode-partial-*") and renamed into
+// place when complete, so a failed or cancelled transcode leaves no partial
+// output; only a process that dies mid-encode leaves its temporary
+// directory behind. Cancelling ctx
 // stops ffmpeg gracefully, then kills it after Options.Grace, and returns an
 // error that matches ctx's.
 //
-// Inputs over the limits return a *LimitError; playlists and lists that
-// reference other files return ErrPlaylist; a failed ffmpeg run returns an
-// error carrying the tail of ffmpeg's stderr.
+// An invalid ladder returns ErrInvalidLadder; inputs over the limits a
+// *LimitError; playlists and lists that reference other files ErrPlaylist
+// (checked even when Options.Media is set); a failed ffmpeg run an error
+// carrying the tail of ffmpeg's stderr ([ProcessError]).
 func Transcode(ctx context.Context, input, output string, ladder Ladder, opts *Options) (*Result, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	if len(ladder.Rungs) == 0 && ladder.AudioBitrate <= 0 {
-		return nil, errors.New("transcode: empty ladder")
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	if err := ladder.Validate(); err != nil {
+		return nil, err
 	}
 	limits := opts.Limits
 	if limits == nil {
@@ -132,10 +152,14 @@ func Transcode(ctx context.Context, input, output string, ladder Ladder, opts *O
 	} else if limits.MaxSize > 0 && fi.Size() > limits.MaxSize {
 		return nil, &LimitError{ErrSizeLimit, fmt.Sprint(fi.Size(), " bytes"), fmt.Sprint(limits.MaxSize, " bytes")}
 	}
+	// Even with a Media from an earlier Probe: the file may have changed.
+	if err := ffmpeg.Sniff(input); err != nil {
+		return nil, err
+	}
 	src := opts.Media
 	if src == nil {
 		var err error
-		if src, err = Probe(ctx, input, &ProbeOptions{FFprobe: opts.FFprobe}); err != nil {
+		if src, err = Probe(ctx, input, &ProbeOptions{FFprobe: opts.FFprobe, FFmpeg: opts.FFmpeg}); err != nil {
 			return nil, err
 		}
 	}
@@ -143,10 +167,14 @@ func Transcode(ctx context.Context, input, output string, ladder Ladder, opts *O
 		return nil, err
 	}
 	if len(ladder.Rungs) > 0 && src.Video == nil {
-		return nil, fmt.Errorf("transcode: the ladder has video rungs but the source has no video")
+		return nil, fmt.Errorf("%w: video rungs for a source without video", ErrInvalidLadder)
 	}
 	if ladder.AudioBitrate > 0 && src.Audio == nil {
-		return nil, fmt.Errorf("transcode: the ladder has audio but the source has none")
+		return nil, fmt.Errorf("%w: an audio rendition for a source without audio", ErrInvalidLadder)
+	}
+	output, err := filepath.Abs(output)
+	if err != nil {
+		return nil, fmt.Errorf("transcode: output: %w", err)
 	}
 	if err := checkOutput(output); err != nil {
 		return nil, err
@@ -157,7 +185,7 @@ func Transcode(ctx context.Context, input, output string, ladder Ladder, opts *O
 	}
 	defer opts.Gate.release()
 
-	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(output)), "."+filepath.Base(output)+".partial-")
+	tmp, err := os.MkdirTemp(filepath.Dir(output), ".transcode-partial-")
 	if err != nil {
 		return nil, fmt.Errorf("transcode: %w", err)
 	}
@@ -174,7 +202,8 @@ func Transcode(ctx context.Context, input, output string, ladder Ladder, opts *O
 	}
 	cmd := &ffmpeg.Cmd{
 		Path:     opts.FFmpeg,
-		Args:     args(in, src, ladder, opts, tmp),
+		Dir:      tmp,
+		Args:     args(in, src, ladder, opts, limits.MaxDuration),
 		Duration: src.Duration,
 		Grace:    opts.Grace,
 	}

@@ -148,6 +148,15 @@ func TestTranscodeProgress(t *testing.T) {
 	last := reports[len(reports)-1]
 	require.True(t, last.Done)
 	require.Equal(t, 100.0, last.Percent)
+	for i, p := range reports {
+		require.Equal(t, i == len(reports)-1, p.Done, "only the last report is Done")
+		if i > 0 {
+			require.GreaterOrEqual(t, p.Percent, reports[i-1].Percent, "percent never goes back")
+			require.GreaterOrEqual(t, p.OutTime, reports[i-1].OutTime)
+		}
+	}
+	require.InDelta(t, 4.0, last.OutTime.Seconds(), 0.1)
+	require.Positive(t, last.Speed)
 }
 
 func TestTranscodeCancelRemovesPartialOutput(t *testing.T) {
@@ -157,16 +166,21 @@ func TestTranscodeCancelRemovesPartialOutput(t *testing.T) {
 	out := filepath.Join(parent, "out")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var once sync.Once
+	var (
+		once sync.Once
+		done bool
+	)
 	_, err := transcode.Transcode(ctx, src, out, transcode.Plan(probe(t, src), nil), &transcode.Options{
 		Preset: "medium",
 		Progress: func(p transcode.Progress) {
-			if p.OutTime > 0 && !p.Done {
+			done = done || p.Done
+			if p.OutTime > 0 {
 				once.Do(cancel)
 			}
 		},
 	})
 	require.ErrorIs(t, err, context.Canceled)
+	require.False(t, done, "a cancelled transcode never reports Done")
 	var pe *transcode.ProcessError
 	require.ErrorAs(t, err, &pe)
 	require.Equal(t, 255, pe.ExitCode, "ffmpeg stopped on SIGINT")
@@ -203,6 +217,10 @@ func TestTranscodeRefuses(t *testing.T) {
 		{"duration limit", good, "", &transcode.Options{Limits: &transcode.Limits{MaxDuration: time.Second}}, transcode.ErrDurationLimit},
 		{"dimension limit", good, "", &transcode.Options{Limits: &transcode.Limits{MaxWidth: 320, MaxHeight: 320}}, transcode.ErrDimensionsLimit},
 		{"output not empty", good, full, nil, transcode.ErrOutputExists},
+		{"unsupported container", y4m(t, dir), "", nil, transcode.ErrUnsupported},
+		{"segment too short", good, "", &transcode.Options{Segment: time.Millisecond}, transcode.ErrInvalidOptions},
+		{"media from an earlier probe does not skip the playlist check", write("evil3.mp4", "#EXTM3U\n"), "",
+			&transcode.Options{Media: probe(t, good)}, transcode.ErrPlaylist},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,46 +238,117 @@ func TestTranscodeRefuses(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(full, "keep.txt"))
 	require.NoError(t, err)
 	require.Equal(t, "mine", string(b), "an existing output is left alone")
+
+	escape := ladder
+	escape.Rungs = append([]transcode.Rung(nil), ladder.Rungs...)
+	escape.Rungs[0].Name = "../../escaped"
+	_, err = transcode.Transcode(context.Background(), good, filepath.Join(dir, "esc", "out"), escape, nil)
+	require.ErrorIs(t, err, transcode.ErrInvalidLadder)
+	require.NoDirExists(t, filepath.Join(dir, "escaped"))
 }
 
-func TestGateBoundsConcurrentEncodes(t *testing.T) {
-	src := mediatest.Clip(t, mediatest.Spec{Width: 320, Height: 180, Seconds: 2})
-	ladder := transcode.Plan(probe(t, src), nil)
-	gate := transcode.NewGate(1)
-	var (
-		mu      sync.Mutex
-		maxSeen int
-		wg      sync.WaitGroup
-	)
-	for i := range 3 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := transcode.Transcode(context.Background(), src, filepath.Join(t.TempDir(), strconv.Itoa(i)), ladder, &transcode.Options{
-				Gate: gate,
-				Progress: func(transcode.Progress) {
-					mu.Lock()
-					maxSeen = max(maxSeen, gate.Running())
-					mu.Unlock()
-				},
-			})
-			require.NoError(t, err)
-		}()
-	}
-	wg.Wait()
-	require.Equal(t, 1, maxSeen)
-	require.Zero(t, gate.Running())
+func y4m(t *testing.T, dir string) string {
+	p := filepath.Join(dir, "raw.y4m")
+	out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=64x48:duration=0.2", "-f", "yuv4mpegpipe", p).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	return p
+}
 
-	// A caller whose context ends while queued holds nothing.
-	hold := transcode.NewGate(1)
-	ctx, cancel := context.WithCancel(context.Background())
+// TestGateBoundsConcurrentEncodes runs encodes through a stand-in ffmpeg
+// that notes when two run at once (mkdir is atomic), then fails.
+func TestGateBoundsConcurrentEncodes(t *testing.T) {
+	src := mediatest.Clip(t, mediatest.Spec{Width: 320, Height: 180, Seconds: 1})
+	media := probe(t, src)
+	ladder := transcode.Plan(media, nil)
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "ffmpeg")
+	script := "#!/bin/sh\nif ! mkdir " + dir + "/running 2>/dev/null; then touch " + dir + "/overlap; fi\nsleep 0.2\nrmdir " + dir + "/running 2>/dev/null\nexit 1\n"
+	require.NoError(t, os.WriteFile(fake, []byte(script), 0o755))
+
+	run := func(gate *transcode.Gate) bool {
+		os.Remove(filepath.Join(dir, "overlap"))
+		var wg sync.WaitGroup
+		for i := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := transcode.Transcode(context.Background(), src, filepath.Join(t.TempDir(), strconv.Itoa(i)), ladder,
+					&transcode.Options{Gate: gate, FFmpeg: fake, Media: media})
+				require.Error(t, err, "the stand-in always fails")
+			}()
+		}
+		wg.Wait()
+		_, err := os.Stat(filepath.Join(dir, "overlap"))
+		return err == nil
+	}
+	require.False(t, run(transcode.NewGate(1)), "NewGate(1): never two encodes at once")
+	require.False(t, run(&transcode.Gate{}), "the zero Gate lets one run")
+	require.True(t, run(nil), "without a gate the stand-ins overlap (the check can fail)")
+}
+
+func TestGateCancelWhileQueued(t *testing.T) {
+	src := mediatest.Clip(t, mediatest.Spec{Width: 320, Height: 180, Seconds: 1})
+	media := probe(t, src)
+	ladder := transcode.Plan(media, nil)
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "ffmpeg")
+	require.NoError(t, os.WriteFile(fake, []byte("#!/bin/sh\nsleep 1\nexit 1\n"), 0o755))
+	gate := transcode.NewGate(1)
+	held := make(chan struct{})
 	go func() {
-		_, _ = transcode.Transcode(context.Background(), src, filepath.Join(t.TempDir(), "a"), ladder, &transcode.Options{Gate: hold,
-			Progress: func(transcode.Progress) { cancel() }})
+		defer close(held)
+		_, _ = transcode.Transcode(context.Background(), src, filepath.Join(dir, "a"), ladder, &transcode.Options{Gate: gate, FFmpeg: fake, Media: media})
 	}()
-	<-ctx.Done()
-	_, err := transcode.Transcode(ctx, src, filepath.Join(t.TempDir(), "b"), ladder, &transcode.Options{Gate: hold})
-	require.ErrorIs(t, err, context.Canceled)
+	for gate.Running() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := transcode.Transcode(ctx, src, filepath.Join(dir, "b"), ladder, &transcode.Options{Gate: gate, FFmpeg: fake, Media: media})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Equal(t, 1, gate.Running(), "the queued caller took no slot")
+	<-held
+	require.Zero(t, gate.Running())
+}
+
+func TestTranscodeVariableFrameRate(t *testing.T) {
+	// Every third frame dropped and timestamps kept: 30 fps base rate, 20
+	// fps on average.
+	src := filepath.Join(t.TempDir(), "vfr.mp4")
+	out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=4",
+		"-vf", "select='mod(n+1,3)'", "-fps_mode", "vfr", "-c:v", "libx264", "-preset", "ultrafast", src).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	m := probe(t, src)
+	require.Equal(t, 30.0, m.Video.FrameRate, "the base rate, not the 20 fps average")
+
+	dir := filepath.Join(t.TempDir(), "out")
+	res := transcodeClip(t, src, dir, &transcode.Options{Segment: time.Second})
+	master := readMaster(t, dir)
+	require.Equal(t, 30.0, master.Variants[0].FrameRate)
+	checkKeyframes(t, dir, []string{"360p", "180p"}, 1)
+	require.InDelta(t, 120, countFrames(t, filepath.Join(dir, res.Renditions[0].Playlist)), 2, "constant 30 fps out")
+}
+
+func TestTranscodeUnknownDuration(t *testing.T) {
+	// Raw H.264 records no duration; Probe measures it.
+	src := mediatest.Clip(t, mediatest.Spec{Width: 640, Height: 360, Seconds: 3, NoAudio: true, Container: "h264"})
+	m := probe(t, src)
+	require.InDelta(t, 3.0, m.Duration.Seconds(), 0.1)
+	_, err := transcode.Transcode(context.Background(), src, filepath.Join(t.TempDir(), "out"), transcode.Plan(m, small),
+		&transcode.Options{Limits: &transcode.Limits{MaxDuration: 2 * time.Second}})
+	require.ErrorIs(t, err, transcode.ErrDurationLimit, "the limit holds without a container duration")
+}
+
+func TestTranscodeOutputPathWithTemplates(t *testing.T) {
+	src := mediatest.Clip(t, mediatest.Spec{Width: 640, Height: 360, Seconds: 2})
+	parent := filepath.Join(t.TempDir(), "50%v off: %d")
+	require.NoError(t, os.MkdirAll(parent, 0o755))
+	out := filepath.Join(parent, "a%vb")
+	transcodeClip(t, src, out, &transcode.Options{Segment: time.Second})
+	readMaster(t, out)
+	entries, err := os.ReadDir(parent)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only the output, nothing expanded beside it")
 }
 
 // helpers
@@ -392,7 +481,9 @@ func countFrames(t *testing.T, path string) int {
 	b, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
 		"-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path).Output()
 	require.NoError(t, err)
-	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	// A playlist lists its stream under its program, then again.
+	first, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+	n, err := strconv.Atoi(first)
 	require.NoError(t, err)
 	return n
 }

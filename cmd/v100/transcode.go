@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -73,7 +74,7 @@ func runTranscode(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for _, r := range append(res.Renditions, derefAudio(res.Audio)...) {
 		size := "audio"
 		if r.Width > 0 {
-			size = fmt.Sprintf("%dx%d@%.3g", r.Width, r.Height, r.FrameRate)
+			size = fmt.Sprintf("%dx%d@%s", r.Width, r.Height, fps(r.FrameRate))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d kb/s\t%d kb/s\t%d\n", r.Name, size, r.Codecs, r.Bandwidth/1000, r.AverageBandwidth/1000, r.Segments)
 	}
@@ -119,7 +120,7 @@ func describe(m *transcode.Media) string {
 	var parts []string
 	if v := m.Video; v != nil {
 		w, h := v.DisplaySize()
-		parts = append(parts, fmt.Sprintf("%s %dx%d %.3g fps", v.Codec, w, h, v.FrameRate))
+		parts = append(parts, fmt.Sprintf("%s %dx%d %s fps", v.Codec, w, h, fps(v.FrameRate)))
 		if v.Rotation != 0 {
 			parts = append(parts, fmt.Sprintf("rotated %d°", v.Rotation))
 		}
@@ -130,4 +131,9 @@ func describe(m *transcode.Media) string {
 		parts = append(parts, "no audio")
 	}
 	return strings.Join(parts, ", ")
+}
+
+// fps writes a frame rate with up to three decimals: 30, 29.97, 23.976.
+func fps(r float64) string {
+	return strconv.FormatFloat(math.Round(r*1000)/1000, 'f', -1, 64)
 }

@@ -15,6 +15,9 @@ var (
 	ErrNotMedia = errors.New("ffmpeg: input is not a media file")
 	// ErrEmpty means the input file is empty.
 	ErrEmpty = errors.New("ffmpeg: input file is empty")
+	// ErrUnsupported means the input is in a container format outside
+	// [MediaFormats].
+	ErrUnsupported = errors.New("ffmpeg: container format not supported")
 )
 
 // Error is a failed ffmpeg or ffprobe run.
@@ -36,11 +39,47 @@ func (e *Error) Error() string {
 		b.WriteString("exit status ")
 		b.WriteString(strconv.Itoa(e.ExitCode))
 	}
-	if line := lastLine(e.Stderr); line != "" {
+	if why := reason(e.Stderr); why != "" {
 		b.WriteString(": ")
-		b.WriteString(line)
+		b.WriteString(why)
 	}
 	return b.String()
+}
+
+// genericLines are closing lines ffmpeg writes after the line that says
+// what went wrong.
+var genericLines = []string{
+	"Conversion failed!",
+	"Error initializing output stream",
+	"Error while opening encoder",
+	"Exiting normally",
+	"Error opening output files",
+	"Error writing trailer",
+}
+
+// reason picks the line of ffmpeg's stderr that explains a failure: the last
+// one, or the one before it when the last is one of ffmpeg's generic
+// closing lines.
+func reason(stderr string) string {
+	lines := strings.Split(strings.TrimRight(stderr, "\r\n\t "), "\n")
+	var picked []string
+	for i := len(lines) - 1; i >= 0 && len(picked) < 2; i-- {
+		l := strings.TrimSpace(lines[i])
+		if l == "" {
+			continue
+		}
+		picked = append([]string{l}, picked...)
+		generic := false
+		for _, g := range genericLines {
+			if strings.HasPrefix(l, g) {
+				generic = true
+			}
+		}
+		if !generic {
+			break
+		}
+	}
+	return strings.Join(picked, " / ")
 }
 
 func (e *Error) Unwrap() error { return e.Err }

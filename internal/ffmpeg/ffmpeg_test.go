@@ -38,6 +38,7 @@ func TestRunReportsProgress(t *testing.T) {
 		},
 	}
 	require.NoError(t, c.Run(context.Background()))
+	require.Positive(t, c.CPU)
 	require.NotEmpty(t, reports)
 	last := reports[len(reports)-1]
 	require.True(t, last.Done, "the last report is the end")
@@ -62,13 +63,18 @@ func TestRunCancelStopsGracefully(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.mp4")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var once sync.Once
+	var (
+		once sync.Once
+		done bool
+	)
 	c := &Cmd{
 		// -re paces the input at real time, so the run lasts a minute
 		// unless cancelled.
 		Args: []string{"-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=60",
 			"-c:v", "libx264", "-preset", "ultrafast", "-y", out},
+		Duration: time.Minute,
 		OnProgress: func(p Progress) {
+			done = done || p.Done || p.Percent == 100
 			if p.Frame > 0 {
 				once.Do(cancel)
 			}
@@ -76,6 +82,7 @@ func TestRunCancelStopsGracefully(t *testing.T) {
 	}
 	err := c.Run(ctx)
 	require.ErrorIs(t, err, context.Canceled)
+	require.False(t, done, "a cancelled run never reports Done or 100%")
 	var e *Error
 	require.ErrorAs(t, err, &e)
 	require.Equal(t, 255, e.ExitCode, "ffmpeg exited on SIGINT, not killed")
@@ -169,14 +176,16 @@ func TestHostileInputs(t *testing.T) {
 }
 
 // TestWhitelistBlocksReferencesWithoutSniff checks the second line of
-// defence: with Sniff bypassed, ffmpeg itself still refuses a playlist and a
-// concat list.
+// defence: with Sniff bypassed, ffmpeg and ffprobe themselves refuse a
+// playlist and a concat list, for the whitelist's reason.
 func TestWhitelistBlocksReferencesWithoutSniff(t *testing.T) {
 	dir := t.TempDir()
-	real := mediatest.Clip(t, mediatest.Spec{Seconds: 1})
+	// Relative references: the concat demuxer's safe mode would refuse an
+	// absolute path on its own, so only the whitelist stops these.
+	require.NoError(t, os.Link(mediatest.Clip(t, mediatest.Spec{Seconds: 1, Container: "ts"}), filepath.Join(dir, "seg.ts")))
 	for name, content := range map[string]string{
-		"playlist": "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1,\n" + real + "\n#EXT-X-ENDLIST\n",
-		"concat":   "ffconcat version 1.0\nfile '" + real + "'\n",
+		"playlist": "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1,\nseg.ts\n#EXT-X-ENDLIST\n",
+		"concat":   "ffconcat version 1.0\nfile 'seg.ts'\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := filepath.Join(dir, name+".m3u8")
@@ -186,14 +195,37 @@ func TestWhitelistBlocksReferencesWithoutSniff(t *testing.T) {
 			err = (&Cmd{Args: append(in, "-f", "null", "-")}).Run(context.Background())
 			var e *Error
 			require.ErrorAs(t, err, &e, "ffmpeg must not follow %s", name)
-			require.NotZero(t, e.ExitCode)
+			require.Contains(t, e.Stderr, "not on whitelist")
+
+			_, err = probe(context.Background(), p, &ProbeOptions{})
+			require.ErrorIs(t, err, ErrUnsupported, "ffprobe must not follow %s", name)
 		})
 	}
 	t.Run("protocol prefix in the name is a file name", func(t *testing.T) {
-		in, err := Input("concat:"+real+"|"+real, nil)
+		in, err := Input("concat:a.mp4|b.mp4", nil)
 		require.NoError(t, err)
 		require.True(t, strings.HasPrefix(in[len(in)-1], "file:/"), "got %q", in[len(in)-1])
 	})
+}
+
+func TestProbeUnsupportedContainer(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "raw.y4m")
+	require.NoError(t, (&Cmd{Args: []string{"-f", "lavfi", "-i", "testsrc2=size=64x48:duration=0.2", "-f", "yuv4mpegpipe", p}}).Run(context.Background()))
+	_, err := Probe(context.Background(), p, nil)
+	require.ErrorIs(t, err, ErrUnsupported)
+	require.ErrorContains(t, err, "yuv4mpegpipe")
+	require.NotContains(t, err.Error(), filepath.Dir(p), "no server path in the message")
+}
+
+func TestRunInDir(t *testing.T) {
+	// A directory name ffmpeg's hls muxer would read as a template.
+	dir := filepath.Join(t.TempDir(), "50%v off: %d")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	c := &Cmd{Dir: dir, Args: []string{"-f", "lavfi", "-i", "testsrc2=size=64x48:duration=0.5", "-f", "hls", "-hls_time", "1",
+		"-hls_segment_filename", "seg%d.ts", "out.m3u8"}}
+	require.NoError(t, c.Run(context.Background()))
+	require.FileExists(t, filepath.Join(dir, "out.m3u8"))
+	require.FileExists(t, filepath.Join(dir, "seg0.ts"), "relative output paths are taken in Dir")
 }
 
 func truncated(t *testing.T, path string) string {
@@ -214,6 +246,9 @@ func TestTailKeepsLastBytesFromALineStart(t *testing.T) {
 func TestErrorMessage(t *testing.T) {
 	e := &Error{Prog: "ffmpeg", ExitCode: 1, Stderr: "x\nInvalid data found\n\n"}
 	require.Equal(t, "ffmpeg: exit status 1: Invalid data found", e.Error())
+	generic := &Error{Prog: "ffmpeg", ExitCode: 1, Stderr: "x\nProtocol not found\nError initializing output stream 0:0 -- \n"}
+	require.Equal(t, "ffmpeg: exit status 1: Protocol not found / Error initializing output stream 0:0 --", generic.Error(),
+		"the line that explains comes with ffmpeg's generic closing line")
 	wrapped := &Error{Prog: "ffmpeg", Err: context.Canceled}
 	require.True(t, errors.Is(wrapped, context.Canceled))
 }

@@ -12,7 +12,7 @@ import (
 // MediaFormats is the demuxer whitelist [Input] passes to ffmpeg: container
 // formats that hold their media themselves and cannot name another file.
 // Playlist and list demuxers (hls, dash, concat, image2, …) are left out.
-const MediaFormats = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,ogg,wav,w64,mp3,aac,flac,asf,mxf,h264,hevc,m4v,dv,nut,caf,aiff"
+const MediaFormats = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,mpegvideo,ogg,wav,w64,mp3,aac,ac3,eac3,amr,flac,asf,mxf,h264,hevc,m4v,ivf,dv,nut,caf,aiff"
 
 // InputOptions widen what [Input] lets ffmpeg open.
 type InputOptions struct {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -100,6 +101,12 @@ func Probe(ctx context.Context, path string, opts *ProbeOptions) (*ProbeResult, 
 			return nil, err
 		}
 	}
+	return probe(ctx, path, opts)
+}
+
+// probe is Probe without the Sniff check, so tests can show that the
+// whitelist alone stops what Sniff would.
+func probe(ctx context.Context, path string, opts *ProbeOptions) (*ProbeResult, error) {
 	in, err := Input(path, opts.Input)
 	if err != nil {
 		return nil, err
@@ -123,8 +130,19 @@ func Probe(ctx context.Context, path string, opts *ProbeOptions) (*ProbeResult, 
 		}
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
-			// ffprobe exits 1 for anything it cannot open as media.
-			return nil, fmt.Errorf("%w: %s", ErrNotMedia, lastLine(stderr.String()))
+			// ffprobe exits 1 for anything it cannot open as media. Its
+			// message names the file by its absolute path, which is the
+			// server's business: name it as the caller did.
+			msg := strings.ReplaceAll(stderr.String(), in[len(in)-1], filepath.Base(path))
+			if i := strings.Index(msg, "Format not on whitelist"); i >= 0 {
+				if j := strings.Index(msg, "["); j >= 0 && j < i {
+					if k := strings.Index(msg[j:], " @"); k > 0 {
+						return nil, fmt.Errorf("%w: %s", ErrUnsupported, msg[j+1:j+k])
+					}
+				}
+				return nil, ErrUnsupported
+			}
+			return nil, fmt.Errorf("%w: %s", ErrNotMedia, lastLine(msg))
 		}
 		return nil, &Error{Prog: "ffprobe", Args: args, ExitCode: -1, Stderr: stderr.String(), Err: err}
 	}

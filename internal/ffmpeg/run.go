@@ -40,11 +40,16 @@ type Cmd struct {
 	Stdout io.Writer
 	// Stdin, if not nil, is ffmpeg's standard input (for pipe:0 inputs).
 	Stdin io.Reader
+	// Dir is ffmpeg's working directory; if empty, the caller's. Output
+	// paths relative to Dir keep a directory name that holds '%' or ':'
+	// out of ffmpeg's filename templates and protocol prefixes.
+	Dir string
 	// StderrTail is how many bytes of stderr an *Error keeps; if zero,
 	// DefaultStderrTail.
 	StderrTail int
 
-	// CPU is set by Run to the user and system CPU time ffmpeg used.
+	// CPU is set by Run to the user and system CPU time ffmpeg used. A Cmd
+	// is one run: do not Run the same Cmd twice at once.
 	CPU time.Duration
 }
 
@@ -86,6 +91,7 @@ func (c *Cmd) Run(ctx context.Context) error {
 	// (also those a child of a wrapper script would keep open).
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
 	cmd.WaitDelay = c.grace()
+	cmd.Dir = c.Dir
 	cmd.Stdin = c.Stdin
 	cmd.Stdout = c.Stdout
 	cmd.Stderr = stderr
@@ -98,13 +104,16 @@ func (c *Cmd) Run(ctx context.Context) error {
 		}
 		return &Error{Prog: "ffmpeg", Args: args, ExitCode: -1, Err: err}
 	}
-	var wg sync.WaitGroup
+	var (
+		wg   sync.WaitGroup
+		last Progress
+	)
 	if progW != nil {
 		progW.Close() // the child holds its own copy
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			readProgress(progR, c.Duration, c.OnProgress)
+			last = readProgress(progR, c.Duration, c.OnProgress)
 		}()
 	}
 	err := cmd.Wait()
@@ -113,6 +122,13 @@ func (c *Cmd) Run(ctx context.Context) error {
 		c.CPU = ps.UserTime() + ps.SystemTime()
 	}
 	if err == nil {
+		if c.OnProgress != nil {
+			last.Done, last.ETA = true, 0
+			if c.Duration > 0 {
+				last.Percent = 100
+			}
+			c.OnProgress(last)
+		}
 		return nil
 	}
 	e := &Error{Prog: "ffmpeg", Args: args, ExitCode: -1, Stderr: stderr.String(), Err: err}
