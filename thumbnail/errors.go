@@ -29,6 +29,10 @@ var (
 	ErrPlaylist = ffmpeg.ErrPlaylist
 	// ErrEmpty means the input file is empty.
 	ErrEmpty = ffmpeg.ErrEmpty
+	// ErrUnsupported means the input's container format is not one ffmpeg
+	// may open here; only self-contained media formats are (a concat list
+	// is refused even with Playlist set).
+	ErrUnsupported = ffmpeg.ErrUnsupported
 )
 
 // ProcessError is a failed ffmpeg or ffprobe run: the arguments, the exit

@@ -62,7 +62,7 @@ func TestHostile(t *testing.T) {
 		{"frame: binary noise", "noise", frame(0, thumbnail.Options{}), thumbnail.ErrNotMedia},
 		{"frame: playlist upload", "playlist", frame(0, thumbnail.Options{}), thumbnail.ErrPlaylist},
 		{"frame: concat list", "concat", frame(0, thumbnail.Options{}), thumbnail.ErrPlaylist},
-		{"frame: concat list with Playlist", "concat", frame(0, thumbnail.Options{Playlist: true}), thumbnail.ErrNotMedia},
+		{"frame: concat list with Playlist", "concat", frame(0, thumbnail.Options{Playlist: true}), thumbnail.ErrUnsupported},
 		{"frame: audio only", "audio", frame(0, thumbnail.Options{}), thumbnail.ErrNoVideo},
 		{"poster: missing file", "missing", poster(thumbnail.Options{}), fs.ErrNotExist},
 		{"poster: text file", "text", poster(thumbnail.Options{}), thumbnail.ErrNotMedia},
