@@ -106,9 +106,6 @@ func BenchmarkLadder(b *testing.B) {
 		if command == nil {
 			b.Skip("needs the v100 run's command")
 		}
-		// The command writes into the temporary directory Transcode used;
-		// recreate it for each run.
-		dir := filepath.Dir(filepath.Dir(command[len(command)-1]))
 		// Without the progress pipe, which only an orchestrator reads.
 		var direct []string
 		for i := 0; i < len(command); i++ {
@@ -121,17 +118,17 @@ func BenchmarkLadder(b *testing.B) {
 		var cpu time.Duration
 		start := time.Now()
 		for range b.N {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				b.Fatal(err)
-			}
+			// The command's output paths are relative to the directory
+			// it runs in, as Transcode runs it.
+			b.StopTimer()
+			dir := b.TempDir()
+			b.StartTimer()
 			cmd := exec.Command(direct[0], direct[1:]...)
+			cmd.Dir = dir
 			if out, err := cmd.CombinedOutput(); err != nil {
 				b.Fatalf("%v: %s", err, out)
 			}
 			cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-			b.StopTimer()
-			os.RemoveAll(dir)
-			b.StartTimer()
 		}
 		report(b, cpu, time.Since(start))
 	})

@@ -98,7 +98,8 @@ type Result struct {
 	// from its start to its exit.
 	CPU, Wall time.Duration
 	// Command is the ffmpeg command line that made the ladder, for logs.
-	// Its paths name the temporary directory the ladder was built in.
+	// It ran in the directory that became the output: its output paths
+	// are relative to it.
 	Command []string
 }
 
