@@ -11,32 +11,57 @@ type attr struct {
 	name, value string
 }
 
+// maxAttrs bounds the attributes of one tag: no tag of RFC 8216 has
+// nearly as many.
+const maxAttrs = 256
+
 // parseAttrs splits an attribute-list (RFC 8216 4.2). It tolerates spaces
 // around a value and rejects an unterminated quote, a missing '=', an empty
-// value and a repeated name.
-func parseAttrs(s string) ([]attr, string) {
+// value and a repeated name, with ErrSyntax, and more than maxAttrs
+// attributes, with ErrTooLarge. It stops at the first problem; it returns
+// the problem and its category.
+func parseAttrs(s string) ([]attr, string, error) {
 	var out []attr
-	dup := ""
-	msg := scanAttrs(s, func(name string, v0, v1 int) {
-		for _, a := range out {
-			if a.name == name && dup == "" {
-				dup = "attribute " + name + " appears twice"
+	var seen map[string]struct{} // from the 9th attribute on
+	kind := ErrSyntax
+	msg := scanAttrs(s, func(name string, v0, v1 int) string {
+		if len(out) == maxAttrs {
+			kind = ErrTooLarge
+			return "more than " + strconv.Itoa(maxAttrs) + " attributes"
+		}
+		dup := false
+		if seen != nil {
+			_, dup = seen[name]
+			seen[name] = struct{}{}
+		} else {
+			for _, a := range out {
+				dup = dup || a.name == name
+			}
+			if len(out) == 8 {
+				// Sized for the attributes left, as far as commas tell.
+				seen = make(map[string]struct{}, min(9+strings.Count(s[v1:], ","), maxAttrs+1))
+				for _, a := range out {
+					seen[a.name] = struct{}{}
+				}
+				seen[name] = struct{}{}
 			}
 		}
+		if dup {
+			return "attribute " + name + " appears twice"
+		}
 		out = append(out, attr{name, s[v0:v1]})
+		return ""
 	})
-	if msg == "" {
-		msg = dup
-	}
 	if msg != "" {
-		return nil, msg
+		return nil, msg, kind
 	}
-	return out, ""
+	return out, "", nil
 }
 
 // scanAttrs walks an attribute-list, calling fn with each name and the
-// bounds of its raw value in s. It returns what is wrong if s is malformed.
-func scanAttrs(s string, fn func(name string, v0, v1 int)) string {
+// bounds of its raw value in s. It returns what is wrong if s is malformed,
+// or what fn returned if not empty, which stops the walk.
+func scanAttrs(s string, fn func(name string, v0, v1 int) string) string {
 	for i := 0; i < len(s); {
 		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
 			i++
@@ -72,7 +97,9 @@ func scanAttrs(s string, fn func(name string, v0, v1 int)) string {
 		if end == start {
 			return "attribute " + name + " is empty"
 		}
-		fn(name, start, end)
+		if msg := fn(name, start, end); msg != "" {
+			return msg
+		}
 		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
 			i++
 		}

@@ -17,9 +17,15 @@
 // (RFC 8216 4.3.3.1), at every version, so 6.006-second segments give 6, as
 // ffmpeg writes them. Durations are handled to the millisecond
 // throughout: written with three decimals, and rounded to the millisecond
-// before the target is computed or checked. Values set too low, and values
-// that cannot be written, are errors: the encoders never write an invalid
-// playlist.
+// before the target is computed or checked. Values set too low, values
+// that cannot be written, and values the parser would reject or read as
+// something else (a modelled tag among the unmodelled Tags, an [Attr]
+// named as a modelled attribute) are errors wrapping [ErrInvalid]: the
+// encoders never write a playlist that [Parse] rejects. They do not check
+// everything the linters do, though: a VOD playlist without EXT-X-ENDLIST
+// (legal while it is being written), or a variant naming a rendition group
+// that does not exist, is written as it is; run [LintMedia] or
+// [LintMaster] to catch those.
 //
 // [MasterPlaylist.Encode] writes no PROGRAM-ID (removed in version 6),
 // CLOSED-CAPTIONS=NONE unquoted, and FRAME-RATE with three decimals. The
@@ -39,10 +45,12 @@
 // (MediaPlaylist.Tags, Segment.Tags, MediaPlaylist.TrailingTags,
 // MasterPlaylist.Tags), and unknown attributes of EXT-X-MEDIA and
 // EXT-X-STREAM-INF as [Attr] values, so a parsed playlist re-encodes
-// without losing them. Errors are [*ParseError] values with a line number.
-// A [Parser] bounds the input size, the line length and the number of
-// entries; the zero Parser applies [DefaultMaxBytes], [DefaultMaxLineBytes]
-// and [DefaultMaxEntries]. Parsing never panics on hostile input.
+// without losing them. Errors in the playlist are [*ParseError] values with
+// a line number; an error of the io.Reader is returned as it is. A
+// [Parser] bounds the input size, the line length, the number of entries
+// and the attributes of a tag; the zero Parser applies [DefaultMaxBytes],
+// [DefaultMaxLineBytes] and [DefaultMaxEntries]. Parsing never panics on
+// hostile input.
 //
 // # Linting
 //
@@ -58,7 +66,12 @@
 // [RewriteBytes] rewrites every URI of a playlist, resolving relative URIs
 // against a base, moving them from an old base, and adding query
 // parameters or a per-URI signed token ([RewriteOptions]), without parsing
-// the playlist into a value: a server can sign each response cheaply.
+// the playlist into a value: a server can sign each response cheaply. The
+// token is computed over the URI exactly as the player will request it,
+// less the token, so the CDN can verify it; and by default only URIs on
+// the platform's own hosts get it, not third parties such as ad servers
+// (RewriteOptions.Sign). A URI that cannot be rewritten safely is an
+// error, never copied unsigned.
 // [MediaPlaylist.Rewrite] and [MasterPlaylist.Rewrite] do the same to
 // values. Segments, EXT-X-MAP, EXT-X-KEY, EXT-X-MEDIA, variant and I-frame
 // variant URIs are all covered; key URIs with their own scheme (skd:,
@@ -69,7 +82,7 @@
 // A [Window] is a live sliding-window playlist. [Window.Append] adds a
 // segment (with its program date-time, discontinuity or new map), drops
 // the oldest beyond the window size and advances EXT-X-MEDIA-SEQUENCE and
-// EXT-X-DISCONTINUITY-SEQUENCE. One writer and many readers may use it at
+// EXT-X-DISCONTINUITY-SEQUENCE; its EXT-X-VERSION never goes down. One writer and many readers may use it at
 // once: [Window.Bytes] returns the playlist encoded once per append, without
 // locking or allocating, for serving at high rates.
 package hls

@@ -3,7 +3,6 @@ package hls
 import (
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // Encode returns the playlist as text: header, unmodelled tags, EXT-X-MEDIA
@@ -18,7 +17,7 @@ func (m *MasterPlaylist) Encode() ([]byte, error) {
 	req := m.masterVersion()
 	version := m.Version
 	switch {
-	case version < 0:
+	case version < 0 || version > maxVersion:
 		return nil, fmt.Errorf("%w: version %d", ErrInvalid, version)
 	case version == 0:
 		version = req.version
@@ -32,7 +31,7 @@ func (m *MasterPlaylist) Encode() ([]byte, error) {
 	if m.IndependentSegments {
 		e.str("#EXT-X-INDEPENDENT-SEGMENTS\n")
 	}
-	e.rawTags(m.Tags)
+	e.rawTags(m.Tags, kindMaster)
 	for i := range m.Media {
 		e.rendition(&m.Media[i])
 	}
@@ -41,11 +40,12 @@ func (m *MasterPlaylist) Encode() ([]byte, error) {
 		e.tag("#EXT-X-STREAM-INF:")
 		e.streamAttrs(v.Bandwidth, v.AverageBandwidth, v.Codecs, v.Width, v.Height)
 		if v.FrameRate != 0 {
-			if !(v.FrameRate > 0 && v.FrameRate < 1e6) {
+			e.name("FRAME-RATE")
+			start := len(e.b)
+			e.b = strconv.AppendFloat(e.b, v.FrameRate, 'f', 3, 64)
+			if !(v.FrameRate > 0 && v.FrameRate < 1e6) || string(e.b[start:]) == "0.000" {
 				e.fail("variant %d: frame rate %v", i, v.FrameRate)
 			}
-			e.name("FRAME-RATE")
-			e.b = strconv.AppendFloat(e.b, v.FrameRate, 'f', 3, 64)
 		}
 		e.optEnum("HDCP-LEVEL", v.HDCPLevel)
 		e.optEnum("VIDEO-RANGE", v.VideoRange)
@@ -59,7 +59,7 @@ func (m *MasterPlaylist) Encode() ([]byte, error) {
 		default:
 			e.quoted("CLOSED-CAPTIONS", v.ClosedCaptions)
 		}
-		e.other(v.Other)
+		e.other(v.Other, variantAttrs)
 		e.nl()
 		e.uri("variant", v.URI)
 	}
@@ -70,7 +70,7 @@ func (m *MasterPlaylist) Encode() ([]byte, error) {
 		e.optEnum("HDCP-LEVEL", v.HDCPLevel)
 		e.optEnum("VIDEO-RANGE", v.VideoRange)
 		e.optQuoted("VIDEO", v.Video)
-		e.other(v.Other)
+		e.other(v.Other, iframeAttrs)
 		if v.URI == "" {
 			e.fail("I-frame variant %d without a URI", i)
 		}
@@ -96,7 +96,7 @@ func (e *encoder) optEnum(n, v string) {
 }
 
 func (e *encoder) streamAttrs(bw, avg int, codecs []string, w, h int) {
-	if bw <= 0 || avg < 0 {
+	if bw <= 0 || avg < 0 || bw > maxBandwidth || avg > maxBandwidth {
 		e.fail("BANDWIDTH %d, AVERAGE-BANDWIDTH %d", bw, avg)
 	}
 	e.int("BANDWIDTH", int64(bw))
@@ -105,7 +105,7 @@ func (e *encoder) streamAttrs(bw, avg int, codecs []string, w, h int) {
 	}
 	if len(codecs) > 0 {
 		for _, c := range codecs {
-			if c == "" || strings.ContainsAny(c, ",\"\r\n ") {
+			if !isEnum(c) { // no blanks, commas or quotes
 				e.fail("codec %q", c)
 			}
 		}
@@ -120,7 +120,7 @@ func (e *encoder) streamAttrs(bw, avg int, codecs []string, w, h int) {
 		e.b = append(e.b, '"')
 	}
 	if w != 0 || h != 0 {
-		if w <= 0 || h <= 0 {
+		if w <= 0 || h <= 0 || w > maxResolution || h > maxResolution {
 			e.fail("resolution %dx%d", w, h)
 		}
 		e.name("RESOLUTION")
@@ -155,7 +155,7 @@ func (e *encoder) rendition(r *Rendition) {
 	e.optQuoted("INSTREAM-ID", r.InstreamID)
 	e.optQuoted("CHARACTERISTICS", r.Characteristics)
 	e.optQuoted("CHANNELS", r.Channels)
-	e.other(r.Other)
+	e.other(r.Other, renditionAttrs)
 	e.optQuoted("URI", r.URI)
 	e.nl()
 }

@@ -121,7 +121,7 @@ func (p *MediaPlaylist) appendEncode(dst []byte) ([]byte, error) {
 	}
 	target := int64(p.TargetDuration)
 	switch {
-	case target < 0:
+	case target < 0 || target > maxDuration:
 		return nil, fmt.Errorf("%w: target duration %d", ErrInvalid, target)
 	case target == 0:
 		target = roundHalfUp(longest)
@@ -132,7 +132,7 @@ func (p *MediaPlaylist) appendEncode(dst []byte) ([]byte, error) {
 	req := p.mediaVersion(true)
 	version := p.Version
 	switch {
-	case version < 0:
+	case version < 0 || version > maxVersion:
 		return nil, fmt.Errorf("%w: version %d", ErrInvalid, version)
 	case version == 0:
 		version = req.version
@@ -168,7 +168,7 @@ func (p *MediaPlaylist) appendEncode(dst []byte) ([]byte, error) {
 	if p.IFramesOnly {
 		e.str("#EXT-X-I-FRAMES-ONLY\n")
 	}
-	e.rawTags(p.Tags)
+	e.rawTags(p.Tags, kindMedia)
 	if p.Map != nil {
 		e.mapTag(p.Map)
 	}
@@ -184,11 +184,14 @@ func (p *MediaPlaylist) appendEncode(dst []byte) ([]byte, error) {
 			e.mapTag(s.Map)
 		}
 		if !s.ProgramDateTime.IsZero() {
+			if y := s.ProgramDateTime.Year(); y < 0 || y > 9999 {
+				e.fail("segment %d: program date-time %v: the year must have four digits", i, s.ProgramDateTime)
+			}
 			e.str("#EXT-X-PROGRAM-DATE-TIME:")
 			e.b = appendPDT(e.b, s.ProgramDateTime)
 			e.nl()
 		}
-		e.rawTags(s.Tags)
+		e.rawTags(s.Tags, kindMedia)
 		e.str("#EXTINF:")
 		e.b = appendMillis(e.b, millis(s.Duration))
 		e.b = append(e.b, ',')
@@ -204,7 +207,7 @@ func (p *MediaPlaylist) appendEncode(dst []byte) ([]byte, error) {
 		}
 		e.uri("segment", s.URI)
 	}
-	e.rawTags(p.TrailingTags)
+	e.rawTags(p.TrailingTags, kindMedia)
 	if p.Ended {
 		e.str("#EXT-X-ENDLIST\n")
 	}

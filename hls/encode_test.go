@@ -194,6 +194,32 @@ func TestEncodeErrors(t *testing.T) {
 		{"rendition without name", &hls.MasterPlaylist{Media: []hls.Rendition{{Type: hls.Audio, GroupID: "a"}}}, "NAME"},
 		{"rendition bad type", &hls.MasterPlaylist{Media: []hls.Rendition{{Type: "TEXT", GroupID: "a", Name: "n"}}}, "TYPE"},
 		{"I-frame variant without URI", &hls.MasterPlaylist{IFrameVariants: []hls.IFrameVariant{{Bandwidth: 1}}}, "without a URI"},
+		// What the parser would reject is not written either.
+		{"frame rate written as 0.000", variant(func(v *hls.Variant) { v.FrameRate = 0.0004 }), "frame rate"},
+		{"bandwidth over 2^53", variant(func(v *hls.Variant) { v.Bandwidth = 1<<53 + 1 }), "BANDWIDTH"},
+		{"resolution over 2^20", variant(func(v *hls.Variant) { v.Width, v.Height = 1<<20+1, 1 }), "resolution"},
+		{"codec of blanks", variant(func(v *hls.Variant) { v.Codecs = []string{"\t"} }), "codec"},
+		{"other attribute named as a modelled one", variant(func(v *hls.Variant) { v.Other = []hls.Attr{{Name: "BANDWIDTH", Value: "1"}} }), "BANDWIDTH"},
+		{"other attribute PROGRAM-ID", variant(func(v *hls.Variant) { v.Other = []hls.Attr{{Name: "PROGRAM-ID", Value: "1"}} }), "PROGRAM-ID"},
+		{"other attribute twice", variant(func(v *hls.Variant) { v.Other = []hls.Attr{{Name: "X-A", Value: "1"}, {Name: "X-A", Value: "2"}} }), "X-A"},
+		{"other value with a comma", variant(func(v *hls.Variant) { v.Other = []hls.Attr{{Name: "X-A", Value: "1,X-B=2"}} }), "X-A"},
+		{"other value with a quote inside", variant(func(v *hls.Variant) { v.Other = []hls.Attr{{Name: "X-A", Value: `a"b`}} }), "X-A"},
+		{"other value with a lone quote", variant(func(v *hls.Variant) { v.Other = []hls.Attr{{Name: "X-A", Value: `"`}} }), "X-A"},
+		{"other value with quotes inside quotes", variant(func(v *hls.Variant) { v.Other = []hls.Attr{{Name: "X-A", Value: `"a"b"`}} }), "X-A"},
+		{"other value with a blank first", variant(func(v *hls.Variant) { v.Other = []hls.Attr{{Name: "X-A", Value: ` "a"`}} }), "X-A"},
+		{"rendition other named URI", &hls.MasterPlaylist{Media: []hls.Rendition{{Type: hls.Audio, GroupID: "a", Name: "n", Other: []hls.Attr{{Name: "URI", Value: `"x"`}}}}}, "URI"},
+		{"I-frame other named URI", &hls.MasterPlaylist{IFrameVariants: []hls.IFrameVariant{{Bandwidth: 1, URI: "i", Other: []hls.Attr{{Name: "URI", Value: `"x"`}}}}}, "URI"},
+		{"date-time after 9999", seg(func(s *hls.Segment) { s.ProgramDateTime = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }), "date-time"},
+		{"date-time before year 0", seg(func(s *hls.Segment) { s.ProgramDateTime = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC) }), "date-time"},
+		{"media version over 255", &hls.MediaPlaylist{Version: 256}, "version 256"},
+		{"master version over 255", &hls.MasterPlaylist{Version: 256}, "version 256"},
+		{"target over the longest duration", &hls.MediaPlaylist{TargetDuration: 2e9}, "target duration"},
+		{"raw media tag the parser reads", &hls.MediaPlaylist{Tags: []string{"#EXT-X-TARGETDURATION:5"}}, "EXT-X-TARGETDURATION"},
+		{"raw #EXTM3U", &hls.MediaPlaylist{TrailingTags: []string{"#EXTM3U"}}, "EXTM3U"},
+		{"raw key on a segment", seg(func(s *hls.Segment) { s.Tags = []string{"#EXT-X-KEY:METHOD=NONE"} }), "EXT-X-KEY"},
+		{"raw master tag in a media playlist", &hls.MediaPlaylist{Tags: []string{"#EXT-X-SESSION-DATA:DATA-ID=\"a\",VALUE=\"b\""}}, "EXT-X-SESSION-DATA"},
+		{"raw variant in a master playlist", &hls.MasterPlaylist{Tags: []string{"#EXT-X-STREAM-INF:BANDWIDTH=1"}}, "EXT-X-STREAM-INF"},
+		{"raw media tag in a master playlist", &hls.MasterPlaylist{Tags: []string{"#EXT-X-TARGETDURATION:5"}}, "EXT-X-TARGETDURATION"},
 		{"master version too low", &hls.MasterPlaylist{Version: 6, Media: []hls.Rendition{{Type: hls.ClosedCaptions, GroupID: "cc", Name: "n", InstreamID: "SERVICE1"}}}, "needs 7"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -205,6 +231,21 @@ func TestEncodeErrors(t *testing.T) {
 			require.True(t, strings.HasPrefix(err.Error(), "hls: "), "got %q", err)
 		})
 	}
+}
+
+// What the encoder accepts at the edges still parses back.
+func TestEncodeEdgesParse(t *testing.T) {
+	m := &hls.MasterPlaylist{Version: 1, Variants: []hls.Variant{{URI: "v", Bandwidth: 1 << 53, Width: 1 << 20, Height: 1, FrameRate: 0.001,
+		Codecs: []string{hls.AACLC}, Other: []hls.Attr{{Name: "X-Q", Value: `"a,b"`}, {Name: "X-E", Value: `""`}, {Name: "X-U", Value: "a b"}}}},
+		Tags: []string{"#EXT-X-SESSION-DATA:DATA-ID=\"a\",VALUE=\"b\""}}
+	require.Equal(t, m, mustMaster(t, string(mustEncode(t, m))))
+	p := &hls.MediaPlaylist{Version: 255, TargetDuration: 1e9, Tags: []string{"#EXT-X-START:TIME-OFFSET=0"}, Segments: []hls.Segment{
+		{URI: "a", Duration: 1, ProgramDateTime: time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC), Tags: []string{"#EXT-X-GAP"}},
+		{URI: "b", Duration: 1, ProgramDateTime: time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}}
+	back := mustMedia(t, string(mustEncode(t, p)))
+	require.Equal(t, string(mustEncode(t, p)), string(mustEncode(t, back)))
+	require.True(t, p.Segments[1].ProgramDateTime.Equal(back.Segments[1].ProgramDateTime))
 }
 
 func TestAppendEncodeMatchesEncode(t *testing.T) {

@@ -2,6 +2,7 @@ package hls
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -69,15 +70,47 @@ func (e *encoder) yesNo(n string, v bool) {
 	}
 }
 
-func (e *encoder) other(attrs []Attr) {
-	for _, a := range attrs {
-		if !isAttrName(a.Name) || hasBreak(a.Value) || a.Value == "" {
+// other writes unmodelled attributes. Their names must not be those of
+// the tag's modelled attributes, nor repeat; their values must read back
+// as written: a quoted-string, or a value without quotes, commas or blanks
+// around it.
+func (e *encoder) other(attrs []Attr, modelled []string) {
+	for i, a := range attrs {
+		switch {
+		case !isAttrName(a.Name) || !otherValue(a.Value):
 			e.fail("attribute %s=%s cannot be written", a.Name, a.Value)
+		case slices.Contains(modelled, a.Name):
+			e.fail("attribute %s is not for Other: the package writes it", a.Name)
+		case slices.ContainsFunc(attrs[:i], func(b Attr) bool { return b.Name == a.Name }):
+			e.fail("attribute %s appears twice", a.Name)
 		}
 		e.name(a.Name)
 		e.str(a.Value)
 	}
 }
+
+// otherValue reports whether v can be written as an attribute value that
+// parses back to v.
+func otherValue(v string) bool {
+	if v == "" || hasBreak(v) {
+		return false
+	}
+	if v[0] == '"' {
+		return len(v) >= 2 && v[len(v)-1] == '"' && strings.IndexByte(v[1:len(v)-1], '"') < 0
+	}
+	last := v[len(v)-1]
+	return v[0] != ' ' && v[0] != '\t' && last != ' ' && last != '\t' && strings.IndexAny(v, ",\"") < 0
+}
+
+// The attributes the package models, which Other must not hold. PROGRAM-ID,
+// which Parse drops, is never written.
+var (
+	streamAttrs    = []string{"BANDWIDTH", "AVERAGE-BANDWIDTH", "CODECS", "RESOLUTION", "HDCP-LEVEL", "VIDEO-RANGE", "VIDEO", "PROGRAM-ID"}
+	variantAttrs   = append(slices.Clip(streamAttrs), "FRAME-RATE", "AUDIO", "SUBTITLES", "CLOSED-CAPTIONS")
+	iframeAttrs    = append(slices.Clip(streamAttrs), "URI")
+	renditionAttrs = []string{"TYPE", "GROUP-ID", "NAME", "LANGUAGE", "ASSOC-LANGUAGE", "DEFAULT", "AUTOSELECT", "FORCED",
+		"INSTREAM-ID", "CHARACTERISTICS", "CHANNELS", "URI"}
+)
 
 // uri writes a URI line.
 func (e *encoder) uri(what, u string) {
@@ -88,14 +121,46 @@ func (e *encoder) uri(what, u string) {
 	e.nl()
 }
 
-func (e *encoder) rawTags(tags []string) {
+// rawTags writes unmodelled tags of a playlist of kind in. A tag the
+// parser would read as another (a modelled one, or one of the other
+// playlist type) is an error.
+func (e *encoder) rawTags(tags []string, in kind) {
 	for _, t := range tags {
 		if !strings.HasPrefix(t, "#EXT") || hasBreak(t) {
 			e.fail("tag %q is not one line starting with #EXT", t)
 		}
+		if name, _, _ := splitTag(t); modelledTag(name, in) {
+			e.fail("tag %q: the package writes %s itself", t, name)
+		} else if k := tagKind(name); k != kindUnknown && k != in {
+			e.fail("tag %q belongs in a %s playlist", t, k)
+		}
 		e.str(t)
 		e.nl()
 	}
+}
+
+// modelledTag reports whether the parser of a playlist of kind in reads
+// the tag name as a modelled tag.
+func modelledTag(name string, in kind) bool {
+	switch name {
+	case "EXTM3U", "EXT-X-VERSION", "EXT-X-INDEPENDENT-SEGMENTS":
+		return true
+	}
+	switch in {
+	case kindMedia:
+		switch name {
+		case "EXTINF", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE", "EXT-X-DISCONTINUITY-SEQUENCE",
+			"EXT-X-PLAYLIST-TYPE", "EXT-X-I-FRAMES-ONLY", "EXT-X-ENDLIST", "EXT-X-BYTERANGE",
+			"EXT-X-DISCONTINUITY", "EXT-X-PROGRAM-DATE-TIME", "EXT-X-MAP", "EXT-X-KEY":
+			return true
+		}
+	default:
+		switch name {
+		case "EXT-X-MEDIA", "EXT-X-STREAM-INF", "EXT-X-I-FRAME-STREAM-INF":
+			return true
+		}
+	}
+	return false
 }
 
 func (e *encoder) byteRange(r *ByteRange) {

@@ -31,7 +31,8 @@ type ParseError struct {
 	Msg string
 	// Err is the category: ErrSyntax, ErrTooLarge, ErrNotPlaylist or
 	// ErrWrongType, or ErrInvalid for a URI that RewriteBytes cannot
-	// rewrite.
+	// rewrite (RewriteBytes also reports ErrSyntax, ErrTooLarge and
+	// ErrNotPlaylist).
 	Err error
 }
 

@@ -95,7 +95,10 @@ func ExampleMediaPlaylist_Encode() {
 // sequence advances, and the discontinuity sequence with them when one
 // started a discontinuity.
 func ExampleWindow() {
-	w := hls.NewWindow(&hls.WindowOptions{Size: 3, TargetDuration: 4})
+	w, err := hls.NewWindow(&hls.WindowOptions{Size: 3, TargetDuration: 4})
+	if err != nil {
+		panic(err)
+	}
 	start := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	for n := range 5 {
 		err := w.Append(hls.Segment{

@@ -2,9 +2,12 @@ package hls_test
 
 import (
 	"bytes"
+	"fmt"
+	"hash/fnv"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -12,7 +15,8 @@ import (
 	"github.com/v100video/v100/hls"
 )
 
-// fuzzSeeds are inputs from the table tests, plus the golden files.
+// fuzzSeeds are inputs from the table tests; addSeeds adds the hostile
+// inputs of TestParseHostile and the golden files.
 var fuzzSeeds = []string{
 	"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:9.009,first, with comma\nhttp://media.example.com/first.ts\n#EXT-X-ENDLIST\n",
 	"\uFEFF#EXTM3U\r\n#EXT-X-TARGETDURATION:6 \r\n  #EXTINF:6,\r\na.ts  \r\n",
@@ -29,6 +33,9 @@ var fuzzSeeds = []string{
 func addSeeds(f *testing.F, add func(string)) {
 	for _, s := range fuzzSeeds {
 		add(s)
+	}
+	for _, tc := range hostileCases() {
+		add(tc.in)
 	}
 	files, err := filepath.Glob("testdata/golden/*.m3u8")
 	require.NoError(f, err)
@@ -78,17 +85,41 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzRewriteBytes: rewriting never panics, and what parsed before still
-// parses after, with as many segments and variants.
+// FuzzRewriteBytes: rewriting never panics; what parsed before still
+// parses after, with as many segments and variants; and every URI that is
+// signed carries the token once, computed over the URI as served without
+// the token and the fragment, so that a server can verify it.
 func FuzzRewriteBytes(f *testing.F) {
 	addSeeds(f, func(s string) { f.Add([]byte(s), "sig=abc&exp=1") })
 	base, err := url.Parse("https://cdn.example/v/1/index.m3u8")
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, src []byte, token string) {
-		opts := &hls.RewriteOptions{Base: base, Token: func(string) string { return token }}
+		// The fuzzed parameters, then a hash of the URI.
+		tok := func(uri string) string {
+			h := fnv.New64a()
+			h.Write([]byte(uri))
+			s := fmt.Sprintf("h=%016x", h.Sum64())
+			if token != "" {
+				s = token + "&" + s
+			}
+			return s
+		}
+		// By default, only URIs on the base's origin are signed.
+		opts := &hls.RewriteOptions{Base: base, Token: func(uri string) string {
+			scheme, rest, _ := strings.Cut(uri, "://")
+			host, _, _ := strings.Cut(rest, "/")
+			host, _, _ = strings.Cut(host, "?")
+			require.True(t, strings.EqualFold(scheme, "https") && strings.EqualFold(host, "cdn.example"), "signed %q", uri)
+			return tok(uri)
+		}}
 		out, err := hls.RewriteBytes(src, opts)
 		if err != nil {
 			return
+		}
+		// Told to sign all, every URI carries the token.
+		opts = &hls.RewriteOptions{Base: base, Token: tok, Sign: func(*url.URL) bool { return true }}
+		if all, err := hls.RewriteBytes(src, opts); err == nil {
+			checkSigned(t, all, tok)
 		}
 		m, p, err := hls.Parse(bytes.NewReader(src))
 		if err != nil {
@@ -103,4 +134,73 @@ func FuzzRewriteBytes(f *testing.F) {
 			require.Len(t, m2.Media, len(m.Media))
 		}
 	})
+}
+
+// checkSigned checks that every http, https or relative URI of the
+// rewritten playlist out ends with the token, once, that tok computes over
+// the URI without it and without the fragment.
+func checkSigned(t *testing.T, out []byte, tok func(string) string) {
+	t.Helper()
+	trim := func(s string) string { return strings.TrimLeft(s, "?&") }
+	n := len(trim(tok(""))) // the token's length does not depend on the URI
+	for line := range strings.SplitSeq(string(out), "\n") {
+		for _, uri := range hls.LineURIs(line) {
+			if !signable(uri) {
+				continue
+			}
+			v, _, _ := strings.Cut(uri, "#")
+			require.Greater(t, len(v), n, "URI %q of line %q is not signed", uri, line)
+			signed, token := v[:len(v)-n-1], v[len(v)-n:]
+			wantSep := byte('?')
+			if strings.Contains(signed, "?") {
+				wantSep = '&'
+			}
+			require.Equal(t, string(wantSep), v[len(signed):len(signed)+1], "URI %q", uri)
+			require.Equal(t, trim(tok(signed)), token, "URI %q: token over %q", uri, signed)
+			_, query, _ := strings.Cut(v, "?")
+			for pair := range strings.SplitSeq(token, "&") {
+				if pair == "" {
+					continue
+				}
+				key, _, _ := strings.Cut(pair, "=")
+				require.Equal(t, countKey(token, key), countKey(query, key), "URI %q: parameter %q", uri, key)
+			}
+		}
+	}
+}
+
+// signable reports whether the rewriter adds the token to uri: relative,
+// http or https.
+func signable(uri string) bool {
+	if uri == "" {
+		return false
+	}
+	scheme, _, ok := strings.Cut(uri, ":")
+	if !ok || strings.ContainsAny(scheme, "/?#") {
+		return true // relative
+	}
+	for i, c := range scheme {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return true // not a scheme: relative
+		}
+	}
+	return strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https")
+}
+
+// countKey counts the parameters of the encoded query q named key, names
+// compared decoded.
+func countKey(q, key string) int {
+	decode := func(s string) string {
+		if d, err := url.QueryUnescape(s); err == nil {
+			return d
+		}
+		return s
+	}
+	n := 0
+	for pair := range strings.SplitSeq(q, "&") {
+		if k, _, _ := strings.Cut(pair, "="); pair != "" && (k == key || decode(k) == decode(key)) {
+			n++
+		}
+	}
+	return n
 }

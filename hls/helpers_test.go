@@ -77,6 +77,13 @@ func mustEncode(t testing.TB, p interface{ Encode() ([]byte, error) }) []byte {
 	return b
 }
 
+func mustWindow(t testing.TB, opts *hls.WindowOptions) *hls.Window {
+	t.Helper()
+	w, err := hls.NewWindow(opts)
+	require.NoError(t, err)
+	return w
+}
+
 func mustMedia(t testing.TB, text string) *hls.MediaPlaylist {
 	t.Helper()
 	p, err := hls.ParseMedia(strings.NewReader(text))

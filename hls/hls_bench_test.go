@@ -43,6 +43,35 @@ func BenchmarkEncodeVOD1000(b *testing.B) {
 	perSegment(b, 1000)
 }
 
+// BenchmarkParseAttributes parses variants with many attributes: the
+// most a tag may have, and a line of the longest size full of them, which
+// fails at the limit. The cost per attribute must not grow with their
+// number.
+func BenchmarkParseAttributes(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		attrs int
+		ok    bool
+	}{{"8", 7, true}, {"64", 63, true}, {"256", 255, true}, {"64KiB-line", 4700, false}} {
+		b.Run(tc.name, func(b *testing.B) {
+			src := []byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1" + attrs(tc.attrs) + "\nv\n")
+			if len(src) > hls.DefaultMaxLineBytes {
+				b.Fatalf("line of %d bytes", len(src))
+			}
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			for b.Loop() {
+				_, err := hls.ParseMaster(bytes.NewReader(src))
+				if (err == nil) != tc.ok {
+					b.Fatal(err)
+				}
+			}
+			parsed := min(tc.attrs+1, 257) // parsing stops after 256
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*parsed), "ns/attr")
+		})
+	}
+}
+
 // BenchmarkRewriteBytesToken signs every URI of the playlist, the work a
 // server does per request. The token function returns a fixed string so
 // the figure is this package's cost, not the signature's.
@@ -104,7 +133,7 @@ func BenchmarkRewriteParsed(b *testing.B) {
 func BenchmarkWindowAppend(b *testing.B) {
 	for _, size := range []int{6, 30} {
 		b.Run("size="+strconv.Itoa(size), func(b *testing.B) {
-			w := hls.NewWindow(&hls.WindowOptions{Size: size, TargetDuration: 5, Map: &hls.Map{URI: "init.mp4"}})
+			w := mustWindow(b, &hls.WindowOptions{Size: size, TargetDuration: 5, Map: &hls.Map{URI: "init.mp4"}})
 			b.SetBytes(int64(len(w.Bytes())))
 			b.ReportAllocs()
 			n := 0
@@ -122,7 +151,7 @@ func BenchmarkWindowAppend(b *testing.B) {
 // BenchmarkWindowBytes is the reader side: many goroutines fetching the
 // current playlist while a writer appends.
 func BenchmarkWindowBytes(b *testing.B) {
-	w := hls.NewWindow(&hls.WindowOptions{Size: 6, TargetDuration: 5})
+	w := mustWindow(b, &hls.WindowOptions{Size: 6, TargetDuration: 5})
 	for n := range 6 {
 		if err := w.Append(hls.Segment{URI: fmt.Sprintf("s%d.ts", n), Duration: 4}); err != nil {
 			b.Fatal(err)

@@ -3,8 +3,10 @@ package hls
 import (
 	"cmp"
 	"errors"
+	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Problem is one finding of a lint function.
@@ -47,6 +49,7 @@ const (
 	RuleDiscontinuitySequence = "discontinuity-sequence" // not advanced by the discontinuities removed
 	RuleTargetChanged         = "target-changed"         // the target duration changed
 	RuleTypeChanged           = "type-changed"           // EXT-X-PLAYLIST-TYPE changed
+	RuleVersionChanged        = "version-changed"        // EXT-X-VERSION changed
 	RuleEnded                 = "ended"                  // a playlist changed after EXT-X-ENDLIST
 	RuleEvent                 = "event"                  // an EVENT playlist lost segments
 )
@@ -120,9 +123,15 @@ func lintMedia(p *MediaPlaylist, pos *positions) []Problem {
 		if s.URI == "" {
 			add(line, RuleURI, "segment "+strconv.Itoa(i)+" has no URI")
 		}
-		if ms := millis(s.Duration); (pos != nil || target > 0) && roundHalfUp(ms) > target {
-			add(line, RuleTargetDuration, seg(i)+" lasts "+formatMillis(ms)+" s, which rounds to "+
-				strconv.FormatInt(roundHalfUp(ms), 10)+", over EXT-X-TARGETDURATION:"+strconv.FormatInt(target, 10))
+		// A value is rounded to the millisecond Encode writes; text, as
+		// written.
+		rounded, lasts := roundHalfUp(millis(s.Duration)), formatMillis(millis(s.Duration))
+		if pos != nil {
+			rounded, lasts = int64(math.Floor(s.Duration+0.5)), formatSeconds(s.Duration)
+		}
+		if (pos != nil || target > 0) && rounded > target {
+			add(line, RuleTargetDuration, seg(i)+" lasts "+lasts+" s, which rounds to "+
+				strconv.FormatInt(rounded, 10)+", over EXT-X-TARGETDURATION:"+strconv.FormatInt(target, 10))
 		}
 	}
 	version := p.Version
@@ -130,7 +139,12 @@ func lintMedia(p *MediaPlaylist, pos *positions) []Problem {
 		version = 1 // no EXT-X-VERSION tag means version 1
 	}
 	if version > 0 {
-		if req := p.mediaVersion(false); version < req.version {
+		req := p.mediaVersion(false)
+		if pos != nil && pos.decimalInf {
+			// 6.000 is floating-point as written, though its value is whole.
+			req.need(3, "floating-point EXTINF durations")
+		}
+		if version < req.version {
 			add(pos.tagLine("EXT-X-VERSION"), RuleVersion, versionMsg(version, pos.tagLine("EXT-X-VERSION") == 0 && pos != nil, req))
 		}
 	}
@@ -138,6 +152,16 @@ func lintMedia(p *MediaPlaylist, pos *positions) []Problem {
 		add(pos.tagLine("EXT-X-PLAYLIST-TYPE"), RuleEndList, "a VOD playlist must end with EXT-X-ENDLIST")
 	}
 	return out
+}
+
+// formatSeconds formats d with all its digits, and at least three
+// decimals, as Encode writes them: 6.500, 6.4996.
+func formatSeconds(d float64) string {
+	s := strconv.FormatFloat(d, 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i < 0 || len(s)-i-1 < 3 {
+		return strconv.FormatFloat(d, 'f', 3, 64)
+	}
+	return s
 }
 
 func versionMsg(v int, absent bool, req requirement) string {
@@ -254,9 +278,10 @@ func lintMaster(m *MasterPlaylist, pos *positions) []Problem {
 // LintUpdate checks that next is a valid reload of the live or event
 // playlist prev under RFC 8216 6.2.1: the media sequence never goes back, a
 // segment keeps its URI and duration while it stays, the discontinuity
-// sequence advances by the discontinuities removed, the target duration and
-// type stay, nothing changes after EXT-X-ENDLIST, and an EVENT playlist only
-// grows.
+// sequence advances by the discontinuities removed, the target duration,
+// version and type stay, nothing changes after EXT-X-ENDLIST, and an EVENT
+// playlist only grows. A zero TargetDuration or Version (computed by
+// Encode) is not compared.
 func LintUpdate(prev, next *MediaPlaylist) []Problem {
 	var out []Problem
 	add := func(rule, msg string) { out = append(out, Problem{Rule: rule, Msg: msg}) }
@@ -268,6 +293,9 @@ func LintUpdate(prev, next *MediaPlaylist) []Problem {
 	}
 	if prev.TargetDuration != 0 && next.TargetDuration != 0 && prev.TargetDuration != next.TargetDuration {
 		add(RuleTargetChanged, "EXT-X-TARGETDURATION changed from "+strconv.Itoa(prev.TargetDuration)+" to "+strconv.Itoa(next.TargetDuration))
+	}
+	if prev.Version != 0 && next.Version != 0 && prev.Version != next.Version {
+		add(RuleVersionChanged, "EXT-X-VERSION changed from "+strconv.Itoa(prev.Version)+" to "+strconv.Itoa(next.Version))
 	}
 	if prev.Type != next.Type {
 		add(RuleTypeChanged, "EXT-X-PLAYLIST-TYPE changed from "+strconv.Quote(string(prev.Type))+" to "+strconv.Quote(string(next.Type)))

@@ -58,12 +58,21 @@ func TestLintText(t *testing.T) {
 			[]hls.Problem{{1, hls.RuleBOM, "playlists must not start with a byte order mark"}}},
 		{"target shorter than a rounded segment", "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\na\n#EXTINF:6.5,\nb\n",
 			[]hls.Problem{{6, hls.RuleTargetDuration, `segment 1 ("b") lasts 6.500 s, which rounds to 7, over EXT-X-TARGETDURATION:6`}}},
+		// Rounded as written, 6.4996 is 6: the millisecond it is written
+		// to by Encode does not count in text.
+		{"a duration just under the half", "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.4996,\na\n", nil},
+		{"a duration just over the half", "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.5001,\na\n",
+			[]hls.Problem{{4, hls.RuleTargetDuration, `segment 0 ("a") lasts 6.5001 s, which rounds to 7, over EXT-X-TARGETDURATION:6`}}},
 		{"fMP4 declared version 5", "#EXTM3U\n#EXT-X-VERSION:5\n#EXT-X-TARGETDURATION:6\n#EXT-X-MAP:URI=\"i.mp4\"\n#EXTINF:6,\na\n",
 			[]hls.Problem{{2, hls.RuleVersion, "EXT-X-VERSION:5 is too low: EXT-X-MAP in a playlist without EXT-X-I-FRAMES-ONLY needs version 6"}}},
 		{"byte ranges in version 3", "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\n#EXT-X-BYTERANGE:10@0\na\n",
 			[]hls.Problem{{2, hls.RuleVersion, "EXT-X-VERSION:3 is too low: EXT-X-BYTERANGE needs version 4"}}},
 		{"decimal durations without a version", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:5.5,\na\n",
 			[]hls.Problem{{0, hls.RuleVersion, "no EXT-X-VERSION (version 1) is too low: floating-point EXTINF durations needs version 3"}}},
+		{"a decimal point without a version", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.000,\na\n",
+			[]hls.Problem{{0, hls.RuleVersion, "no EXT-X-VERSION (version 1) is too low: floating-point EXTINF durations needs version 3"}}},
+		{"a decimal point in version 2", "#EXTM3U\n#EXT-X-VERSION:2\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\na\n#EXTINF:6.,\nb\n",
+			[]hls.Problem{{2, hls.RuleVersion, "EXT-X-VERSION:2 is too low: floating-point EXTINF durations needs version 3"}}},
 		{"VOD without ENDLIST", "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:6,\na\n",
 			[]hls.Problem{{4, hls.RuleEndList, "a VOD playlist must end with EXT-X-ENDLIST"}}},
 		{"variant without BANDWIDTH and CODECS", "#EXTM3U\n#EXT-X-STREAM-INF:RESOLUTION=1x1\nv.m3u8\n",
@@ -148,6 +157,7 @@ func TestLintUpdate(t *testing.T) {
 	longer.Segments[1].Duration = 3
 	target := live(11, 0, 3)
 	target.TargetDuration = 6
+	version := func(v int, p *hls.MediaPlaylist) *hls.MediaPlaylist { p.Version = v; return p }
 	for _, tc := range []struct {
 		name       string
 		prev, next *hls.MediaPlaylist
@@ -167,6 +177,10 @@ func TestLintUpdate(t *testing.T) {
 		{"discontinuity sequence behind after a jump", live(10, 0, 3, 10), live(20, 0, 3), []string{hls.RuleDiscontinuitySequence}},
 		{"target changed", live(10, 0, 3), target, []string{hls.RuleTargetChanged}},
 		{"type changed", event(live(0, 0, 3)), live(0, 0, 3), []string{hls.RuleTypeChanged}},
+		{"version went down", version(4, live(10, 0, 3)), version(3, live(11, 0, 3)), []string{hls.RuleVersionChanged}},
+		{"version went up", version(3, live(10, 0, 3)), version(4, live(11, 0, 3)), []string{hls.RuleVersionChanged}},
+		{"version the same", version(3, live(10, 0, 3)), version(3, live(11, 0, 3)), nil},
+		{"version computed", live(10, 0, 3), version(4, live(11, 0, 3)), nil},
 		{"event lost a segment", event(live(0, 0, 3)), event(live(1, 0, 2)), []string{hls.RuleEvent}},
 		{"changed after ENDLIST", ended(live(0, 0, 3)), ended(live(0, 0, 4)), []string{hls.RuleEnded}},
 	} {

@@ -37,7 +37,10 @@ type MediaPlaylist struct {
 	// usually a byte range of a media segment.
 	IFramesOnly bool
 	// Map is the EXT-X-MAP that applies from the first segment (the fMP4
-	// initialization section); a segment's own Map changes it.
+	// initialization section); a segment's own Map changes it. Parse sets
+	// it from an EXT-X-MAP before the first segment's tags; one after the
+	// first segment's EXT-X-KEY or EXT-X-DISCONTINUITY goes to that
+	// segment's Map, which applies all the same.
 	Map *Map
 	// Segments are the media segments in order.
 	Segments []Segment
@@ -46,7 +49,8 @@ type MediaPlaylist struct {
 	// Tags are tags this package does not model (EXT-X-START,
 	// EXT-X-DATERANGE before the first segment, vendor tags…), each a whole
 	// line such as "#EXT-X-START:TIME-OFFSET=10". They are kept by Parse
-	// and written after the header tags.
+	// and written after the header tags, before Map; Parse keeps those
+	// after the header's EXT-X-MAP with the first segment, in its Tags.
 	Tags []string
 	// TrailingTags are unmodelled tags after the last segment (LL-HLS
 	// EXT-X-PRELOAD-HINT, for one), written before EXT-X-ENDLIST.
@@ -74,8 +78,11 @@ type Segment struct {
 	// Map, if set, is an EXT-X-MAP before this segment, which applies to it
 	// and the segments after it.
 	Map *Map
-	// Keys are EXT-X-KEY tags before this segment (more than one for
-	// several key formats); they apply until the next keys.
+	// Keys are the EXT-X-KEY tags before this segment, more than one for
+	// several key formats (KEYFORMAT). Each applies to this segment and
+	// those after it until the next key with the same KEYFORMAT, an empty
+	// one counting as "identity" (RFC 8216 4.3.2.4); METHOD=NONE, which
+	// takes no KEYFORMAT, means the segments are not encrypted.
 	Keys []Key
 	// Tags are unmodelled tags before the segment, whole lines, kept in
 	// order and written before its EXTINF.

@@ -15,22 +15,25 @@ const (
 	// DefaultMaxLineBytes bounds one line: 64 KiB leaves room for long
 	// signed URIs.
 	DefaultMaxLineBytes = 64 << 10
-	// DefaultMaxEntries bounds the segments, keys, renditions, variants and
-	// unmodelled tags of one playlist, together: 100,000 is 55 hours of
-	// 2-second segments.
+	// DefaultMaxEntries bounds the segments, keys, renditions, variants,
+	// unmodelled tags, CODECS entries and unmodelled attributes of one
+	// playlist, together: 100,000 is 55 hours of 2-second segments.
 	DefaultMaxEntries = 100_000
 )
 
 // A Parser parses playlists within limits, so that hostile input costs
-// bounded memory and time. The zero Parser applies the defaults. Parsing
-// never panics; errors are [*ParseError] values with a line number.
+// bounded memory and time. The zero Parser applies the defaults; a tag
+// may have no more than 256 attributes. Parsing never panics. Errors in
+// the playlist are [*ParseError] values with a line number; an error of
+// the io.Reader is returned as it is.
 type Parser struct {
 	// MaxBytes bounds the input. If zero or less, DefaultMaxBytes.
 	MaxBytes int64
 	// MaxLineBytes bounds one line. If zero or less, DefaultMaxLineBytes.
 	MaxLineBytes int
-	// MaxEntries bounds segments, keys, renditions, variants and
-	// unmodelled tags, counted together. If zero or less, DefaultMaxEntries.
+	// MaxEntries bounds segments, keys, renditions, variants, unmodelled
+	// tags, CODECS entries and unmodelled attributes ([Attr] values),
+	// counted together. If zero or less, DefaultMaxEntries.
 	MaxEntries int
 }
 
@@ -90,7 +93,11 @@ func (ps *Parser) parse(src string, pos *positions) (*MasterPlaylist, *MediaPlay
 	if err != nil {
 		return nil, nil, err
 	}
-	switch sniff(l) {
+	k, err := sniff(l)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch k {
 	case kindMaster:
 		m, err := parseMaster(l, pos)
 		return m, nil, err
@@ -155,7 +162,8 @@ func (ps *Parser) start(src string) (*lineReader, error) {
 const bom = "\uFEFF"
 
 // lineReader yields the lines of a playlist, trimmed of surrounding spaces
-// and of the CR of CRLF endings, skipping blank lines.
+// and of the CR of CRLF endings, skipping blank lines. Any other CR is an
+// error.
 type lineReader struct {
 	s          string
 	off        int
@@ -179,7 +187,12 @@ func (l *lineReader) next() (string, bool, error) {
 		if end > l.maxLine {
 			return "", false, l.errf(ErrTooLarge, "line longer than "+strconv.Itoa(l.maxLine)+" bytes")
 		}
-		if line := trimBlanks(strings.TrimSuffix(rest[:end], "\r")); line != "" {
+		line := strings.TrimSuffix(rest[:end], "\r")
+		if strings.IndexByte(line, '\r') >= 0 {
+			// Not a CRLF ending: a player may see a line break.
+			return "", false, l.errf(ErrSyntax, "carriage return inside a line")
+		}
+		if line = trimBlanks(line); line != "" {
 			return line, true, nil
 		}
 	}
@@ -187,8 +200,11 @@ func (l *lineReader) next() (string, bool, error) {
 }
 
 // count counts one more entry against MaxEntries.
-func (l *lineReader) count() error {
-	l.entries++
+func (l *lineReader) count() error { return l.countN(1) }
+
+// countN counts n more entries against MaxEntries.
+func (l *lineReader) countN(n int) error {
+	l.entries += n
 	if l.entries > l.maxEntries {
 		return l.errf(ErrTooLarge, "more than "+strconv.Itoa(l.maxEntries)+" entries")
 	}
@@ -230,30 +246,36 @@ func tagKind(name string) kind {
 }
 
 // sniff returns the type of the first tag that decides it, without moving
-// l.
-func sniff(l *lineReader) kind {
+// l; or the error of a line before it.
+func sniff(l *lineReader) (kind, error) {
 	c := *l
 	for {
 		line, ok, err := c.next()
 		if !ok || err != nil {
-			return kindUnknown
+			return kindUnknown, err
 		}
 		if strings.HasPrefix(line, "#EXT") {
 			name, _, _ := splitTag(line)
 			if k := tagKind(name); k != kindUnknown {
-				return k
+				return k, nil
 			}
 		}
 	}
 }
 
+func (k kind) String() string {
+	switch k {
+	case kindMaster:
+		return "master"
+	case kindMedia:
+		return "media"
+	}
+	return "unknown"
+}
+
 // wrongType is the error for a tag of the other playlist type.
 func (l *lineReader) wrongType(name string, in kind) error {
-	what := "media"
-	if in == kindMaster {
-		what = "master"
-	}
-	return l.errf(ErrWrongType, name+" in a "+what+" playlist")
+	return l.errf(ErrWrongType, name+" in a "+in.String()+" playlist")
 }
 
 // positions records where a parsed playlist's parts were, for Lint.
@@ -264,6 +286,9 @@ type positions struct {
 	variants []int
 	iframes  []int
 	bom      bool
+	// decimalInf: an EXTINF duration is written with a decimal point
+	// (6.000), which version 1 and 2 do not allow.
+	decimalInf bool
 }
 
 func (p *positions) tag(name string, line int) {

@@ -1,8 +1,16 @@
 package hls
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
+)
+
+// Bounds of the numbers of a master playlist, for the parser and the
+// encoder alike.
+const (
+	maxBandwidth  = 1 << 53 // bits per second, exact in a float64
+	maxResolution = 1 << 20 // pixels, either way
 )
 
 // parseMaster parses the lines after #EXTM3U as a master playlist.
@@ -53,9 +61,9 @@ func parseMaster(l *lineReader, pos *positions) (*MasterPlaylist, error) {
 			if err := once(name); err != nil {
 				return nil, err
 			}
-			n, ok := decimalInt(value, 255)
+			n, ok := decimalInt(value, maxVersion)
 			if !ok {
-				return nil, l.errf(ErrSyntax, "EXT-X-VERSION: "+strconv.Quote(value)+" is not a decimal integer up to 255")
+				return nil, l.errf(ErrSyntax, "EXT-X-VERSION: "+strconv.Quote(value)+" is not a decimal integer up to "+strconv.Itoa(maxVersion))
 			}
 			m.Version = int(n)
 		case "EXT-X-INDEPENDENT-SEGMENTS":
@@ -114,7 +122,7 @@ func parseRendition(l *lineReader, value string) (Rendition, error) {
 	if err := l.count(); err != nil {
 		return r, err
 	}
-	attrs, msg := parseAttrs(value)
+	attrs, msg, kind := parseAttrs(value)
 	for _, a := range attrs {
 		var t string
 		switch a.name {
@@ -161,9 +169,9 @@ func parseRendition(l *lineReader, value string) (Rendition, error) {
 		msg = "TYPE, GROUP-ID and NAME are required"
 	}
 	if msg != "" {
-		return r, l.errf(ErrSyntax, "EXT-X-MEDIA: "+msg)
+		return r, l.errf(cmp.Or(kind, ErrSyntax), "EXT-X-MEDIA: "+msg)
 	}
-	return r, nil
+	return r, l.countN(len(r.Other))
 }
 
 // streamCommon parses the attributes EXT-X-STREAM-INF and
@@ -171,7 +179,7 @@ func parseRendition(l *lineReader, value string) (Rendition, error) {
 func streamCommon(a attr, bw, avg *int, codecs *[]string, w, h *int, hdcp, vr, video *string) (handled bool, msg string) {
 	switch a.name {
 	case "BANDWIDTH", "AVERAGE-BANDWIDTH":
-		n, ok := decimalInt(a.value, 1<<53)
+		n, ok := decimalInt(a.value, maxBandwidth)
 		if !ok {
 			return true, a.name + " must be a decimal integer"
 		}
@@ -190,8 +198,8 @@ func streamCommon(a attr, bw, avg *int, codecs *[]string, w, h *int, hdcp, vr, v
 		}
 	case "RESOLUTION":
 		ws, hs, _ := strings.Cut(a.value, "x")
-		wn, ok1 := decimalInt(ws, 1<<20)
-		hn, ok2 := decimalInt(hs, 1<<20)
+		wn, ok1 := decimalInt(ws, maxResolution)
+		hn, ok2 := decimalInt(hs, maxResolution)
 		if !ok1 || !ok2 || wn == 0 || hn == 0 {
 			return true, "RESOLUTION must be <width>x<height>"
 		}
@@ -222,7 +230,7 @@ func splitCodecs(v string) []string {
 
 func parseStreamInf(l *lineReader, value string) (Variant, error) {
 	var v Variant
-	attrs, msg := parseAttrs(value)
+	attrs, msg, kind := parseAttrs(value)
 	for _, a := range attrs {
 		var handled bool
 		if handled, msg = streamCommon(a, &v.Bandwidth, &v.AverageBandwidth, &v.Codecs, &v.Width, &v.Height, &v.HDCPLevel, &v.VideoRange, &v.Video); handled {
@@ -256,9 +264,9 @@ func parseStreamInf(l *lineReader, value string) (Variant, error) {
 		}
 	}
 	if msg != "" {
-		return v, l.errf(ErrSyntax, "EXT-X-STREAM-INF: "+msg)
+		return v, l.errf(cmp.Or(kind, ErrSyntax), "EXT-X-STREAM-INF: "+msg)
 	}
-	return v, nil
+	return v, l.countN(len(v.Codecs) + len(v.Other))
 }
 
 func parseIFrameStreamInf(l *lineReader, value string) (IFrameVariant, error) {
@@ -266,7 +274,7 @@ func parseIFrameStreamInf(l *lineReader, value string) (IFrameVariant, error) {
 	if err := l.count(); err != nil {
 		return v, err
 	}
-	attrs, msg := parseAttrs(value)
+	attrs, msg, kind := parseAttrs(value)
 	for _, a := range attrs {
 		var handled bool
 		if handled, msg = streamCommon(a, &v.Bandwidth, &v.AverageBandwidth, &v.Codecs, &v.Width, &v.Height, &v.HDCPLevel, &v.VideoRange, &v.Video); handled {
@@ -288,7 +296,7 @@ func parseIFrameStreamInf(l *lineReader, value string) (IFrameVariant, error) {
 		msg = "URI is required"
 	}
 	if msg != "" {
-		return v, l.errf(ErrSyntax, "EXT-X-I-FRAME-STREAM-INF: "+msg)
+		return v, l.errf(cmp.Or(kind, ErrSyntax), "EXT-X-I-FRAME-STREAM-INF: "+msg)
 	}
-	return v, nil
+	return v, l.countN(len(v.Codecs) + len(v.Other))
 }

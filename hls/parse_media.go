@@ -64,7 +64,7 @@ func (mp *mediaParser) line(line string) error {
 		return l.errf(ErrSyntax, "repeated #EXTM3U")
 	case "EXT-X-VERSION":
 		if err = mp.once(name); err == nil {
-			p.Version, err = mp.int(name, value, 255)
+			p.Version, err = mp.int(name, value, maxVersion)
 		}
 	case "EXT-X-TARGETDURATION":
 		if err = mp.once(name); err == nil {
@@ -122,7 +122,9 @@ func (mp *mediaParser) line(line string) error {
 		if err := l.count(); err != nil {
 			return err
 		}
-		if len(p.Segments) == 0 && mp.curStart == 0 && len(mp.cur.Tags) == 0 {
+		// Header tags are written before the header map: a tag after it
+		// goes with the first segment, to stay after it.
+		if len(p.Segments) == 0 && mp.curStart == 0 && len(mp.cur.Tags) == 0 && p.Map == nil {
 			p.Tags = append(p.Tags, line)
 		} else {
 			mp.cur.Tags = append(mp.cur.Tags, line)
@@ -177,6 +179,9 @@ func (mp *mediaParser) extinf(value string) error {
 	if !ok {
 		return l.errf(ErrSyntax, "EXTINF duration "+strconv.Quote(d)+" is not a non-negative decimal number")
 	}
+	if mp.pos != nil && strings.IndexByte(d, '.') >= 0 {
+		mp.pos.decimalInf = true
+	}
 	mp.segmentTag()
 	mp.infLine = l.line
 	mp.cur.Duration, mp.cur.Title = dur, title
@@ -219,9 +224,9 @@ func (mp *mediaParser) programDateTime(value string) error {
 
 func (mp *mediaParser) mapTag(value string) error {
 	l := mp.l
-	attrs, msg := parseAttrs(value)
+	attrs, msg, kind := parseAttrs(value)
 	if msg != "" {
-		return l.errf(ErrSyntax, "EXT-X-MAP: "+msg)
+		return l.errf(kind, "EXT-X-MAP: "+msg)
 	}
 	m := &Map{}
 	for _, a := range attrs {
@@ -246,7 +251,10 @@ func (mp *mediaParser) mapTag(value string) error {
 		return l.errf(ErrSyntax, "EXT-X-MAP without a URI")
 	}
 	switch {
-	case len(mp.p.Segments) == 0 && mp.p.Map == nil && mp.infLine == 0:
+	case len(mp.p.Segments) == 0 && mp.p.Map == nil && mp.curStart == 0:
+		// Before any tag of the first segment: the header's. After one,
+		// the segment's, as Encode writes a first segment's map after
+		// its keys and discontinuity.
 		mp.p.Map = m
 	case mp.cur.Map != nil:
 		return l.errf(ErrSyntax, "two EXT-X-MAP tags before one segment")
@@ -262,9 +270,9 @@ func (mp *mediaParser) key(value string) error {
 	if err := l.count(); err != nil {
 		return err
 	}
-	attrs, msg := parseAttrs(value)
+	attrs, msg, kind := parseAttrs(value)
 	if msg != "" {
-		return l.errf(ErrSyntax, "EXT-X-KEY: "+msg)
+		return l.errf(kind, "EXT-X-KEY: "+msg)
 	}
 	var k Key
 	for _, a := range attrs {

@@ -2,6 +2,7 @@ package hls_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -157,6 +158,32 @@ func TestSubtitlesRoundTrip(t *testing.T) {
 	require.Equal(t, b, mustEncode(t, back))
 }
 
+// Encoding what was parsed, then parsing and encoding that again, gives the
+// same text: no tag moves on the second pass.
+func TestParseEncodeStable(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+	}{
+		// Found by FuzzParse: the map went to the header on the second
+		// parse, and the tag after it ahead of it.
+		{"tag after a map before the first EXTINF", "#EXTM3U\n#EXT-X-TARGETDURATION:0\n#EXTINF:00\n#EXT-X-MAP:URI=\"0\"\n#EXT0\n0"},
+		// Found by FuzzParse: a map after a key went to the header on the
+		// second parse, ahead of the key.
+		{"key before a map before the first EXTINF", "#EXTM3U\n#EXT-X-TARGETDURATION:0\n#EXTINF:0\n#EXT-X-MAP:URI=\"0\"\n#EXT-X-KEY:METHOD=NONE\n0"},
+		{"discontinuity before the first map", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"i.mp4\"\n#EXTINF:6,\na.ts\n"},
+		{"tag after the header map", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MAP:URI=\"i.mp4\"\n#EXT-X-FOO\n#EXTINF:6,\na.ts\n"},
+		{"tag after the header map, no segments", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MAP:URI=\"i.mp4\"\n#EXT-X-FOO\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			once := string(mustEncode(t, mustMedia(t, tc.in)))
+			require.Equal(t, once, string(mustEncode(t, mustMedia(t, once))))
+		})
+	}
+	p := mustMedia(t, "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-START:TIME-OFFSET=1\n#EXT-X-MAP:URI=\"i.mp4\"\n#EXT-X-FOO\n#EXTINF:6,\na.ts\n")
+	require.Equal(t, []string{"#EXT-X-START:TIME-OFFSET=1"}, p.Tags, "before the map: a header tag")
+	require.Equal(t, []string{"#EXT-X-FOO"}, p.Segments[0].Tags, "after the map: the first segment's")
+}
+
 func TestParseRoundTripsGolden(t *testing.T) {
 	files, err := filepath.Glob("testdata/golden/*.m3u8")
 	require.NoError(t, err)
@@ -191,30 +218,53 @@ type failingReader struct{}
 
 func (failingReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
 
+// An error of the reader is returned as it is, not as a *ParseError: it
+// says nothing of the playlist.
 func TestParseReadError(t *testing.T) {
 	_, _, err := hls.Parse(failingReader{})
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	var pe *hls.ParseError
+	require.False(t, errors.As(err, &pe))
+	_, err = hls.ParseMedia(failingReader{})
+	require.Equal(t, io.ErrUnexpectedEOF, err)
+	_, err = hls.ParseMaster(failingReader{})
+	require.Equal(t, io.ErrUnexpectedEOF, err)
 }
 
-// TestParseHostile feeds broken and hostile input: each must fail with a
-// *ParseError of the right kind on the right line, never panic.
-func TestParseHostile(t *testing.T) {
+// attrs returns n attributes ",X-A0=0,X-A1=1…".
+func attrs(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, ",X-A%d=%d", i, i)
+	}
+	return b.String()
+}
+
+// hostileCase is an input that must fail to parse with a *ParseError of
+// kind on line, its message holding msg.
+type hostileCase struct {
+	name   string
+	parser hls.Parser
+	in     string
+	kind   error
+	line   int
+	msg    string
+}
+
+// hostileCases are broken and hostile inputs, for TestParseHostile and as
+// seeds of the fuzzers.
+func hostileCases() []hostileCase {
 	const h = "#EXTM3U\n#EXT-X-TARGETDURATION:6\n"
 	many := func(n int) string { return h + strings.Repeat("#EXTINF:1,\na.ts\n", n) }
-	for _, tc := range []struct {
-		name   string
-		parser hls.Parser
-		in     string
-		kind   error
-		line   int
-		msg    string
-	}{
+	return []hostileCase{
 		{name: "empty", in: "", kind: hls.ErrNotPlaylist, line: 1},
 		{name: "not a playlist", in: "<html>\n", kind: hls.ErrNotPlaylist, line: 1},
 		{name: "#EXTM3U not first", in: "\n#EXT-X-VERSION:3\n#EXTM3U\n", kind: hls.ErrNotPlaylist, line: 1},
 		{name: "no playlist tags", in: "#EXTM3U\n#EXT-X-VERSION:3\n", kind: hls.ErrSyntax, line: 2, msg: "no media or master playlist tags"},
 		{name: "oversize input", parser: hls.Parser{MaxBytes: 64}, in: many(10), kind: hls.ErrTooLarge, line: 7, msg: "larger than 64 bytes"},
 		{name: "oversize line", parser: hls.Parser{MaxLineBytes: 100}, in: h + "#EXTINF:1,\n" + strings.Repeat("a", 101) + "\n", kind: hls.ErrTooLarge, line: 4, msg: "longer than 100 bytes"},
+		{name: "oversize line before the first typed tag", parser: hls.Parser{MaxLineBytes: 100}, in: "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-FOO:" + strings.Repeat("a", 100) + "\n#EXT-X-TARGETDURATION:6\n", kind: hls.ErrTooLarge, line: 3, msg: "longer than 100 bytes"},
+		{name: "CR before the first typed tag", in: "#EXTM3U\n#EXT-X-FOO\r#EXT-X-BAR\n#EXT-X-TARGETDURATION:6\n", kind: hls.ErrSyntax, line: 2, msg: "carriage return"},
 		{name: "too many segments", parser: hls.Parser{MaxEntries: 5}, in: many(6), kind: hls.ErrTooLarge, line: 14, msg: "more than 5 entries"},
 		{name: "too many unknown tags", parser: hls.Parser{MaxEntries: 2}, in: h + "#EXT-X-A\n#EXT-X-B\n#EXT-X-C\n", kind: hls.ErrTooLarge, line: 5},
 		{name: "too many variants", parser: hls.Parser{MaxEntries: 1}, in: "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na\n#EXT-X-STREAM-INF:BANDWIDTH=1\nb\n", kind: hls.ErrTooLarge, line: 4},
@@ -264,8 +314,25 @@ func TestParseHostile(t *testing.T) {
 		{name: "value on a valueless tag", in: h + "#EXT-X-ENDLIST:now\n", kind: hls.ErrSyntax, line: 3},
 		{name: "rendition without GROUP-ID", in: "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,NAME=\"a\"\n", kind: hls.ErrSyntax, line: 2, msg: "required"},
 		{name: "rendition of an unknown type", in: "#EXTM3U\n#EXT-X-MEDIA:TYPE=TEXT,GROUP-ID=\"a\",NAME=\"a\"\n", kind: hls.ErrSyntax, line: 2, msg: "TYPE"},
+		{name: "too many attributes", in: "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1" + attrs(256) + "\nv\n", kind: hls.ErrTooLarge, line: 2, msg: "more than 256 attributes"},
+		{name: "duplicate attribute before a syntax error", in: "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,BANDWIDTH=2,bad\nv\n", kind: hls.ErrSyntax, line: 2, msg: "BANDWIDTH appears twice"},
+		{name: "duplicate among many attributes", in: "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1" + attrs(20) + ",X-A15=2\nv\n", kind: hls.ErrSyntax, line: 2, msg: "X-A15 appears twice"},
+		{name: "too many codecs", parser: hls.Parser{MaxEntries: 10}, in: "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,CODECS=\"" + strings.Repeat("a,", 10) + "a\"\nv\n", kind: hls.ErrTooLarge, line: 2, msg: "more than 10 entries"},
+		{name: "too many codecs over variants", parser: hls.Parser{MaxEntries: 10}, in: "#EXTM3U\n" + strings.Repeat("#EXT-X-STREAM-INF:BANDWIDTH=1,CODECS=\"a,a,a\"\nv\n", 3), kind: hls.ErrTooLarge, line: 6, msg: "more than 10 entries"},
+		{name: "too many I-frame codecs", parser: hls.Parser{MaxEntries: 10}, in: "#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1,URI=\"i\",CODECS=\"" + strings.Repeat("a,", 10) + "a\"\n", kind: hls.ErrTooLarge, line: 2},
+		{name: "too many unknown attributes", parser: hls.Parser{MaxEntries: 10}, in: "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1" + attrs(10) + "\nv\n", kind: hls.ErrTooLarge, line: 2, msg: "more than 10 entries"},
+		{name: "too many unknown rendition attributes", parser: hls.Parser{MaxEntries: 10}, in: "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"a\"" + attrs(10) + "\n", kind: hls.ErrTooLarge, line: 2},
+		{name: "CR inside a URI line", in: h + "#EXTINF:6,\na.ts\r#EXT-X-ENDLIST\n", kind: hls.ErrSyntax, line: 4, msg: "carriage return"},
+		{name: "CR inside a tag", in: h + "#EXTINF:6,\r\r\na.ts\n", kind: hls.ErrSyntax, line: 3, msg: "carriage return"},
+		{name: "CR inside a comment", in: h + "# c\r#EXT-X-ENDLIST\n#EXTINF:6,\na.ts\n", kind: hls.ErrSyntax, line: 3, msg: "carriage return"},
 		{name: "I-frame variant without URI", in: "#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1\n", kind: hls.ErrSyntax, line: 2, msg: "URI is required"},
-	} {
+	}
+}
+
+// TestParseHostile feeds broken and hostile input: each must fail with a
+// *ParseError of the right kind on the right line, never panic.
+func TestParseHostile(t *testing.T) {
+	for _, tc := range hostileCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			m, p, err := tc.parser.Parse(strings.NewReader(tc.in))
 			require.Nil(t, m)

@@ -6,6 +6,9 @@ import (
 	"strings"
 )
 
+// maxVersion is the highest EXT-X-VERSION the parser reads.
+const maxVersion = 255
+
 // maxDuration bounds segment durations (about 31 years), so that every
 // duration fits an int64 count of milliseconds with room to spare.
 const maxDuration = 1e9
@@ -36,7 +39,9 @@ func (r *requirement) need(v int, why string) {
 
 // mediaVersion computes the lowest version p needs under RFC 8216 section
 // 7. With writing set, durations count as floating-point (Encode always
-// writes three decimals); otherwise only those with a fraction do.
+// writes three decimals); otherwise only those that are not whole seconds,
+// to the millisecond, do (Lint also counts those written with a decimal
+// point, such as 6.000, which a value does not tell).
 //
 // The target duration does not raise the version: section 7 notes that up
 // to version 5 the target was the longest duration rather than the longest

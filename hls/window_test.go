@@ -2,6 +2,7 @@ package hls_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -25,7 +26,7 @@ func uris(p *hls.MediaPlaylist) []string {
 }
 
 func TestWindowSlides(t *testing.T) {
-	w := hls.NewWindow(&hls.WindowOptions{Size: 3, TargetDuration: 4, MediaSequence: 100, Map: &hls.Map{URI: "init.mp4"}, IndependentSegments: true})
+	w := mustWindow(t, &hls.WindowOptions{Size: 3, TargetDuration: 4, MediaSequence: 100, Map: &hls.Map{URI: "init.mp4"}, IndependentSegments: true})
 	require.Equal(t, "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:100\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"init.mp4\"\n", string(w.Bytes()))
 	for n := range 5 {
 		s := seg(n)
@@ -47,7 +48,7 @@ func TestWindowSlides(t *testing.T) {
 }
 
 func TestWindowCarriesOver(t *testing.T) {
-	w := hls.NewWindow(&hls.WindowOptions{Size: 2, Map: &hls.Map{URI: "init1.mp4"}})
+	w := mustWindow(t, &hls.WindowOptions{Size: 2, Map: &hls.Map{URI: "init1.mp4"}})
 	key := []hls.Key{{Method: "AES-128", URI: "k1"}}
 	s0, s1, s2, s3 := seg(0), seg(1), seg(2), seg(3)
 	s0.Keys = key
@@ -76,8 +77,95 @@ func TestWindowCarriesOver(t *testing.T) {
 	require.Empty(t, hls.Lint(w.Bytes()))
 }
 
+// A key applies until the next key with the same KEYFORMAT (RFC 8216
+// 4.3.2.4): when the first segment leaves, each of its keys moves to the
+// new first segment unless that has a key of the same format.
+func TestWindowCarriesKeysByFormat(t *testing.T) {
+	const fairplay = "com.apple.streamingkeydelivery"
+	id1 := hls.Key{Method: "AES-128", URI: "k1"}
+	id2 := hls.Key{Method: "AES-128", URI: "k2", KeyFormat: "identity"} // the same format as none
+	fp1 := hls.Key{Method: "SAMPLE-AES", URI: "skd://k1", KeyFormat: fairplay}
+	fp2 := hls.Key{Method: "SAMPLE-AES", URI: "skd://k2", KeyFormat: fairplay}
+	none := hls.Key{Method: "NONE"}
+	for _, tc := range []struct {
+		name       string
+		gone, next []hls.Key
+		want       []hls.Key
+	}{
+		{"all carried to a segment without keys", []hls.Key{id1, fp1}, nil, []hls.Key{id1, fp1}},
+		{"the other format carried", []hls.Key{id1, fp1}, []hls.Key{id2}, []hls.Key{fp1, id2}},
+		{"identity carried to a FairPlay key", []hls.Key{id1}, []hls.Key{fp2}, []hls.Key{id1, fp2}},
+		{"the same format replaces", []hls.Key{fp1}, []hls.Key{fp2}, []hls.Key{fp2}},
+		{"NONE ends every key", []hls.Key{id1, fp1}, []hls.Key{none}, []hls.Key{none}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := mustWindow(t, &hls.WindowOptions{Size: 1})
+			gone, next := seg(0), seg(1)
+			gone.Keys, next.Keys = slices.Clone(tc.gone), slices.Clone(tc.next)
+			require.NoError(t, w.Append(gone))
+			first := w.Playlist()
+			require.NoError(t, w.Append(next))
+			require.Equal(t, tc.want, w.Playlist().Segments[0].Keys)
+			require.Equal(t, tc.gone, first.Segments[0].Keys, "the published playlist is unchanged")
+			require.Empty(t, hls.Lint(w.Bytes()))
+		})
+	}
+}
+
+// The window keeps copies of what it is given: changing a segment's keys,
+// map, byte range or tags, or the options' map, afterwards changes nothing
+// (and is no data race with the readers).
+func TestWindowCopiesInputs(t *testing.T) {
+	m := &hls.Map{URI: "init.mp4", ByteRange: &hls.ByteRange{Length: 10}}
+	opts := &hls.WindowOptions{Size: 3, Map: m, Tags: []string{"#EXT-X-START:TIME-OFFSET=0"}}
+	w := mustWindow(t, opts)
+	s := seg(0)
+	s.Keys = []hls.Key{{Method: "AES-128", URI: "k1"}}
+	s.Map = &hls.Map{URI: "init2.mp4", ByteRange: &hls.ByteRange{Length: 5}}
+	s.ByteRange = &hls.ByteRange{Length: 100}
+	s.Tags = []string{"#EXT-X-CUE-OUT:30"}
+	require.NoError(t, w.Append(s))
+	want := w.Playlist()
+
+	m.URI, m.ByteRange.Length, opts.Tags[0] = "changed", 1, "#EXT-X-CHANGED"
+	s.Keys[0].URI, s.Map.URI, s.Map.ByteRange.Length, s.ByteRange.Length, s.Tags[0] = "changed", "changed", 1, 1, "#EXT-X-CHANGED"
+	require.Equal(t, want, w.Playlist())
+	require.NoError(t, w.Append(seg(1))) // encodes the first segment again
+	require.NotContains(t, string(w.Bytes()), "CHANGED")
+	require.NotContains(t, string(w.Bytes()), "changed")
+	got := w.Playlist()
+	got.Segments = got.Segments[:1]
+	require.Equal(t, want, got)
+}
+
+// EXT-X-VERSION never goes down between reloads of a window, though the
+// segment that needed it leaves, and starts at 3 (decimal durations), or
+// at WindowOptions.Version.
+func TestWindowVersionNeverGoesDown(t *testing.T) {
+	version := func(w *hls.Window) int {
+		p := mustMedia(t, string(w.Bytes()))
+		require.Equal(t, p.Version, w.Playlist().Version)
+		return p.Version
+	}
+	ranged, sampleAES := seg(1), seg(3)
+	ranged.ByteRange = &hls.ByteRange{Length: 10, Offset: 0}
+	sampleAES.Keys = []hls.Key{{Method: "SAMPLE-AES", URI: "skd://k"}}
+	w := mustWindow(t, &hls.WindowOptions{Size: 1})
+	got := []int{version(w)}
+	for _, s := range []hls.Segment{seg(0), ranged, seg(2), sampleAES, seg(4)} {
+		require.NoError(t, w.Append(s))
+		got = append(got, version(w))
+	}
+	require.Equal(t, []int{3, 3, 4, 4, 5, 5}, got)
+
+	w = mustWindow(t, &hls.WindowOptions{Size: 1, Version: 7})
+	require.Equal(t, 7, version(w))
+	require.NoError(t, w.Append(seg(0)))
+	require.Equal(t, 7, version(w))
+}
+
 func TestWindowTarget(t *testing.T) {
-	w := hls.NewWindow(&hls.WindowOptions{TargetDuration: 4})
+	w := mustWindow(t, &hls.WindowOptions{TargetDuration: 4})
 	require.NoError(t, w.Append(hls.Segment{URI: "a", Duration: 4.4}))
 	before := string(w.Bytes())
 	err := w.Append(hls.Segment{URI: "b", Duration: 4.6})
@@ -85,7 +173,7 @@ func TestWindowTarget(t *testing.T) {
 	require.Contains(t, err.Error(), "longer than the target duration 4")
 	require.Equal(t, before, string(w.Bytes()), "a rejected segment changes nothing")
 
-	w = hls.NewWindow(nil)
+	w = mustWindow(t, nil)
 	require.NoError(t, w.Append(hls.Segment{URI: "a", Duration: 2}))
 	require.NoError(t, w.Append(hls.Segment{URI: "b", Duration: 6.2}))
 	require.NoError(t, w.Append(hls.Segment{URI: "c", Duration: 2}))
@@ -93,7 +181,7 @@ func TestWindowTarget(t *testing.T) {
 }
 
 func TestWindowRejectsBadSegments(t *testing.T) {
-	w := hls.NewWindow(&hls.WindowOptions{Size: 1})
+	w := mustWindow(t, &hls.WindowOptions{Size: 1})
 	require.NoError(t, w.Append(seg(0)))
 	before := string(w.Bytes())
 	for _, s := range []hls.Segment{
@@ -111,8 +199,8 @@ func TestWindowRejectsBadSegments(t *testing.T) {
 }
 
 func TestWindowDefaults(t *testing.T) {
-	for _, opts := range []*hls.WindowOptions{nil, {}, {Size: -1}} {
-		w := hls.NewWindow(opts)
+	for _, opts := range []*hls.WindowOptions{nil, {}} {
+		w := mustWindow(t, opts)
 		for n := range 10 {
 			require.NoError(t, w.Append(seg(n)))
 		}
@@ -120,8 +208,26 @@ func TestWindowDefaults(t *testing.T) {
 	}
 }
 
+func TestNewWindowErrors(t *testing.T) {
+	for _, opts := range []*hls.WindowOptions{
+		{Size: -1},
+		{TargetDuration: -1},
+		{TargetDuration: 2e9},
+		{Version: -1},
+		{Version: 256},
+		{Map: &hls.Map{}},
+		{Map: &hls.Map{URI: `a"b`}},
+		{Tags: []string{"not a tag"}},
+		{Tags: []string{"#EXT-X-A\n#EXT-X-ENDLIST"}},
+	} {
+		w, err := hls.NewWindow(opts)
+		require.ErrorIs(t, err, hls.ErrInvalid, "%+v", opts)
+		require.Nil(t, w)
+	}
+}
+
 func TestWindowBytesDoesNotAllocate(t *testing.T) {
-	w := hls.NewWindow(nil)
+	w := mustWindow(t, nil)
 	require.NoError(t, w.Append(seg(0)))
 	require.Zero(t, testing.AllocsPerRun(100, func() { _ = w.Bytes() }))
 }
@@ -129,7 +235,7 @@ func TestWindowBytesDoesNotAllocate(t *testing.T) {
 // Successive versions of a window are valid reloads of each other, across
 // discontinuities and map changes.
 func TestWindowUpdatesLintClean(t *testing.T) {
-	w := hls.NewWindow(&hls.WindowOptions{Size: 4, TargetDuration: 5, Map: &hls.Map{URI: "i0.mp4"}})
+	w := mustWindow(t, &hls.WindowOptions{Size: 4, TargetDuration: 5, Map: &hls.Map{URI: "i0.mp4"}})
 	prev := w.Playlist()
 	for n := range 30 {
 		s := seg(n)
@@ -149,7 +255,7 @@ func TestWindowUpdatesLintClean(t *testing.T) {
 
 // One writer, many readers: run with -race.
 func TestWindowConcurrent(t *testing.T) {
-	w := hls.NewWindow(&hls.WindowOptions{Size: 5, TargetDuration: 5})
+	w := mustWindow(t, &hls.WindowOptions{Size: 5, TargetDuration: 5})
 	const segments = 200
 	var wg sync.WaitGroup
 	done := make(chan struct{})

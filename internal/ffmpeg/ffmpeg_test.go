@@ -73,6 +73,7 @@ func TestRunCancelStopsGracefully(t *testing.T) {
 		Args: []string{"-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=60",
 			"-c:v", "libx264", "-preset", "ultrafast", "-y", out},
 		Duration: time.Minute,
+		Grace:    time.Minute, // the graceful path, however loaded the machine
 		OnProgress: func(p Progress) {
 			done = done || p.Done || p.Percent == 100
 			if p.Frame > 0 {
