@@ -31,6 +31,18 @@ type Spec struct {
 	// cheaper to decode than a camera's or an editor's High-profile
 	// stream, which "veryfast" and slower presets resemble.
 	Preset string
+	// Numbered replaces the test pattern with flat grey halves that encode
+	// the frame number n (counted from 0) in their luma, on the limited
+	// (16–235) scale: the left half is 32+8×(n mod 24), the right half
+	// 32+16×⌊n/24⌋. Numbers up to 287 (9.6 s at 30 fps) are distinct and
+	// survive JPEG and GIF encoding, so tests can tell exactly which frame
+	// an image shows.
+	Numbered bool
+	// AudioFirst writes the clip through MPEG-TS and remuxes it, as many
+	// uploaded MP4s are made: the AAC encoder's priming then puts the
+	// audio first, and the video starts about 21 ms after the start of
+	// the file. It needs audio and an mp4, mov or mkv container.
+	AudioFirst bool
 }
 
 func (s Spec) withDefaults() Spec {
@@ -101,6 +113,11 @@ func Generate(path string, spec Spec) error {
 	if !spec.NoVideo {
 		src := fmt.Sprintf("testsrc2=size=%dx%d:rate=%s:duration=%s",
 			spec.Width, spec.Height, strconv.FormatFloat(spec.FPS, 'f', -1, 64), secs)
+		if spec.Numbered {
+			src = fmt.Sprintf("color=c=gray:size=%dx%d:rate=%s:duration=%s,format=yuv420p,"+
+				"geq=lum='if(lt(X,W/2),32+8*mod(N,24),32+16*floor(N/24))':cb=128:cr=128",
+				spec.Width, spec.Height, strconv.FormatFloat(spec.FPS, 'f', -1, 64), secs)
+		}
 		if spec.Black > 0 {
 			src += fmt.Sprintf(",drawbox=c=black:t=fill:enable='lt(t,%s)'", strconv.FormatFloat(spec.Black, 'f', 3, 64))
 		}
@@ -131,6 +148,16 @@ func Generate(path string, spec Spec) error {
 		default:
 			args = append(args, "-c:a", "aac")
 		}
+	}
+	if spec.AudioFirst {
+		// Remux from MPEG-TS: the audio's priming samples start before
+		// the video, and the MP4 keeps that offset.
+		ts := path + ".tmp.ts"
+		if err := run(append(args, "-f", "mpegts", ts)); err != nil {
+			return err
+		}
+		defer os.Remove(ts)
+		args = []string{"-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", ts, "-c", "copy"}
 	}
 	if spec.Rotate == 0 {
 		args = append(args, path)
