@@ -44,6 +44,10 @@ func TestUsageErrors(t *testing.T) {
 		{"thumbnail bad fit", []string{"thumbnail", "a.mp4", "-o", "a.jpg", "-fit", "stretch"}, `-fit "stretch"`},
 		{"thumbnail bad extension", []string{"thumbnail", "a.mp4", "-o", "a.bmp"}, ".jpg, .webp or .gif"},
 		{"thumbnail still as gif", []string{"thumbnail", "a.mp4", "-o", "a.gif"}, "use -animate"},
+		{"caption without output", []string{"caption", "a.mp4"}, "-o <file>"},
+		{"caption bad format", []string{"caption", "a.mp4", "-o", "x", "-format", "ass"}, `-format "ass"`},
+		{"caption bad backend", []string{"caption", "a.mp4", "-o", "x", "-backend", "siri"}, `-backend "siri"`},
+		{"caption command without program", []string{"caption", "a.mp4", "-o", "x", "-backend", "command"}, "needs -command"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,7 +62,7 @@ func TestUsageErrors(t *testing.T) {
 func TestHelp(t *testing.T) {
 	out, _, err := runArgs(t, "help")
 	require.NoError(t, err)
-	for _, c := range []string{"transcode", "probe", "thumbnail"} {
+	for _, c := range []string{"transcode", "probe", "thumbnail", "caption"} {
 		require.Contains(t, out, c)
 	}
 	_, stderr, err := runArgs(t, "transcode", "-h")
@@ -156,4 +160,37 @@ func TestProgressBar(t *testing.T) {
 		"progress 100%  fps 30  speed 1.5x  eta 0:10",
 	}, lines, "one line per 10%% step, none repeated at the end")
 	require.Equal(t, "1:01:05", clock(time.Hour+65*time.Second))
+}
+
+func TestCaption(t *testing.T) {
+	sentences := []string{"the quick brown fox jumps over the lazy dog", "hello world"}
+	clip, words := mediatest.SpokenClip(t, sentences, mediatest.Spec{Width: 320, Height: 240})
+	list := map[string]bool{}
+	for _, w := range words {
+		list[strings.ToLower(w.Text)] = true
+	}
+	var vocab []string
+	for w := range list {
+		vocab = append(vocab, w)
+	}
+	out := filepath.Join(t.TempDir(), "clip.vtt")
+	stdout, _, err := runArgs(t, "caption", clip, "-o", out, "-words", strings.Join(vocab, ","))
+	require.NoError(t, err)
+	require.Contains(t, stdout, "cues")
+	vtt, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(vtt), "WEBVTT"))
+	text := strings.ToLower(string(vtt))
+	found := 0
+	for _, w := range words {
+		if strings.Contains(text, strings.ToLower(w.Text)) {
+			found++
+		}
+	}
+	require.GreaterOrEqual(t, found*10, len(words)*8, "at least 80%% of the spoken words in the captions:\n%s", vtt)
+
+	srt, _, err := runArgs(t, "caption", clip, "-o", "-", "-format", "srt", "-words", strings.Join(vocab, ","))
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(srt, "1\n"), "SRT starts with cue 1: %q", srt[:min(20, len(srt))])
+	require.Contains(t, srt, " --> ")
 }

@@ -24,6 +24,7 @@ var commands = map[string]command{
 	"transcode": {"encode a media file into an HLS ladder", runTranscode},
 	"probe":     {"show what a media file holds", runProbe},
 	"thumbnail": {"extract a frame, a poster, a storyboard or an animated preview", runThumbnail},
+	"caption":   {"caption a media file's speech as WebVTT or SRT", runCaption},
 }
 
 // run runs the command line args (without the program name).
