@@ -6,15 +6,20 @@ import (
 	"github.com/v100video/v100/internal/ffmpeg"
 )
 
-// Errors returned by the functions of this package. Invalid arguments wrap
-// [ErrInvalid] with what was wrong; a failed ffmpeg run is returned wrapped
-// with its exit status and the last line it wrote to stderr.
+// Errors returned by the functions of this package, always wrapped with
+// context in a message that starts with "thumbnail: ". Invalid arguments
+// wrap [ErrInvalid] with what was wrong; a failed ffmpeg run is returned
+// wrapped with its exit status and the line of its stderr that explains
+// it. ErrNotMedia, ErrPlaylist, ErrEmpty and ErrUnsupported are the values
+// the other media packages return too (their own text starts with
+// "ffmpeg: "); match them with errors.Is.
 var (
 	// ErrInvalid means an argument or option is out of range: a negative
 	// time, an odd or too large size, a NaN frame rate, too many tiles, …
 	ErrInvalid = errors.New("thumbnail: invalid argument")
-	// ErrPastEnd means the requested time is at or after the end of the
-	// video stream.
+	// ErrPastEnd means no frame is shown at the requested time: it is at
+	// or after the end of the video stream (the end of the last frame's
+	// display time).
 	ErrPastEnd = errors.New("thumbnail: time is past the end of the video")
 	// ErrNoVideo means the input is media without a video stream (audio
 	// only).

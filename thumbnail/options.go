@@ -23,8 +23,10 @@ const (
 type Options struct {
 	// Width and Height of the image in pixels, each even and in
 	// [MinSide, MaxSide]. If one is zero it follows the display aspect
-	// ratio; if both are zero the image has the video's display size
-	// (rounded to even sides).
+	// ratio, no larger than MaxSide (the frame is fitted inside
+	// Width×MaxSide or MaxSide×Height); if both are zero the image has the
+	// video's display size, fitted inside MaxSide×MaxSide. Sides are
+	// rounded to even numbers.
 	Width, Height int
 	// Fit says how the frame fills Width×Height when both are set; the
 	// zero value is Contain.

@@ -50,10 +50,12 @@ func (s Sample) better(t Sample) bool {
 type Poster struct {
 	// Image is the frame, encoded and sized as the options said.
 	Image []byte
-	// Sample is the chosen frame's time and statistics. Sample.Good is
-	// false when no candidate passed the rule and the best was taken.
+	// Sample is the chosen frame's time and statistics, always measured:
+	// one of Candidates. Sample.Good is false when no candidate passed the
+	// rule and the best was taken.
 	Sample
-	// Candidates are the frames scored, in the order they were tried.
+	// Candidates are the frames scored, in the order they were tried
+	// (times with no frame left out).
 	Candidates []Sample
 }
 
@@ -61,12 +63,15 @@ type Poster struct {
 // black nor blank, and returns it encoded as opts says (nil: display size,
 // JPEG).
 //
-// It tries the frames at 10%, 25%, 50%, 75% and 90% of the duration, in
-// that order, each with a seek before decoding, scores each on a 64×64 grey
-// thumbnail and stops at the first that passes the rule ([Sample.Good]). If
-// none does (an all-black video, a slide show of blank frames), it takes the
-// candidate with the most detail (the largest StdDev, then the largest
-// Mean), so a poster is always returned for a video with a frame. The
+// It tries the frames shown at 10%, 25%, 50%, 75% and 90% of the video's
+// duration (measured, with one pass that reads without decoding, when the
+// input does not state it), in that order, each with a seek before
+// decoding, scores each on a 64×64 grey thumbnail and stops at the first
+// that passes the rule ([Sample.Good]). If none does (an all-black video, a
+// slide show of blank frames), it takes the candidate with the most detail
+// (the largest StdDev, then the largest Mean), so a poster is always
+// returned for a video with a frame. If no candidate has a frame (a video
+// much shorter than it says), it scores the first frame and takes it. The
 // chosen frame is then extracted at the requested size with [Frame]'s
 // method: one ffmpeg run per candidate tried, plus one.
 func ChoosePoster(ctx context.Context, input string, opts *Options) (*Poster, error) {
@@ -77,7 +82,7 @@ func ChoosePoster(ctx context.Context, input string, opts *Options) (*Poster, er
 	if err != nil {
 		return nil, err
 	}
-	src := source{path: input, playlist: o.Playlist, ffmpeg: o.FFmpeg, ffprobe: o.FFprobe}
+	src := &source{path: input, playlist: o.Playlist, ffmpeg: o.FFmpeg, ffprobe: o.FFprobe}
 	if err := src.check(); err != nil {
 		return nil, err
 	}
@@ -85,13 +90,18 @@ func ChoosePoster(ctx context.Context, input string, opts *Options) (*Poster, er
 	if err != nil {
 		return nil, err
 	}
+	d, err := src.videoDuration(ctx, m)
+	if err != nil {
+		return nil, err
+	}
 	p := &Poster{}
-	found := false
+	tried := map[time.Duration]bool{}
 	for _, f := range posterFractions {
-		at := time.Duration(f * float64(m.duration)).Truncate(time.Millisecond)
-		if n := len(p.Candidates); n > 0 && p.Candidates[n-1].At == at {
-			continue // a duration too short (or unknown) to tell the points apart
+		at := time.Duration(f * float64(d)).Truncate(time.Millisecond)
+		if tried[at] {
+			continue // a duration too short to tell the points apart
 		}
+		tried[at] = true
 		s, ok, err := src.sample(ctx, at)
 		if err != nil {
 			return nil, err
@@ -99,34 +109,45 @@ func ChoosePoster(ctx context.Context, input string, opts *Options) (*Poster, er
 		if !ok {
 			continue // no frame there (a duration longer than the video)
 		}
-		p.Candidates = append(p.Candidates, s)
-		if !found || s.better(p.Sample) {
-			p.Sample, found = s, true
+		if len(p.Candidates) == 0 || s.better(p.Sample) {
+			p.Sample = s
 		}
+		p.Candidates = append(p.Candidates, s)
 		if s.Good() {
 			p.Sample = s
 			break
 		}
 	}
-	// With no candidate decoded, try the first frame: Frame's error says
-	// why that fails too.
+	if len(p.Candidates) == 0 && !tried[0] {
+		// No candidate has a frame: take the first frame, scored too.
+		s, ok, err := src.sample(ctx, 0)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			p.Sample, p.Candidates = s, append(p.Candidates, s)
+		}
+	}
+	if len(p.Candidates) == 0 {
+		return nil, fmt.Errorf("thumbnail: no frame could be decoded (the video is said to last %v): %w", d, ErrNotMedia)
+	}
 	if p.Image, err = src.still(ctx, p.At, o); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// sample scores the frame at at; ok is false when there is no frame at or
-// after at.
-func (s source) sample(ctx context.Context, at time.Duration) (Sample, bool, error) {
-	args, err := s.input(at)
+// sample scores the frame shown at at; ok is false when there is none (at
+// is at or after the end).
+func (s *source) sample(ctx context.Context, at time.Duration) (Sample, bool, error) {
+	in, err := s.open(at, at)
 	if err != nil {
 		return Sample{}, false, err
 	}
-	args = append(args, "-map", "0:v:0", "-frames:v", "1",
-		"-vf", fmt.Sprintf("scale=%d:%d:flags=area,format=gray", sampleSide, sampleSide),
-		"-f", "rawvideo", "pipe:1")
-	pix, err := s.run(ctx, args)
+	args := []string{"-map", "0:V:0", "-frames:v", "1",
+		"-vf", fmt.Sprintf("%s,scale=%d:%d:flags=area,format=gray", pick(at-in.base), sampleSide, sampleSide),
+		"-f", "rawvideo", "pipe:1"}
+	pix, err := s.run(ctx, in, args)
 	if err != nil || len(pix) != sampleSide*sampleSide {
 		return Sample{}, false, err
 	}

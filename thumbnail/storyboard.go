@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -72,7 +74,9 @@ type Storyboard struct {
 	Columns, Rows int
 	// TileWidth and TileHeight are the size of one tile in pixels.
 	TileWidth, TileHeight int
-	// Interval is the time between tiles; Duration that of the video.
+	// Interval is the time between tiles; Duration that of the video, in
+	// whole milliseconds: as the input states it, or as measured when it
+	// does not or ends well before it (see WriteStoryboard).
 	Interval, Duration time.Duration
 	// Cues has one entry per tile, in time order.
 	Cues []Cue
@@ -124,15 +128,28 @@ func (o StoryboardOptions) check() (StoryboardOptions, error) {
 // WriteStoryboard writes storyboard sprite sheets of the video to the
 // directory outDir (created if missing) and a WebVTT track, VTTName, whose
 // cues point into them (sprite.jpg#xywh=x,y,w,h), which players read for
-// seek-bar previews. Existing files of those names are replaced.
+// seek-bar previews.
 //
-// Tile i shows the frame at i×Interval and its cue covers [i×Interval,
-// (i+1)×Interval), the last cue ending at the end of the video; there is one
-// tile for every interval begun. One ffmpeg run decodes the whole input
-// (fps, scale and tile filters), so pass the smallest rendition (an HLS
-// media playlist with Playlist set) rather than the source. The sheets are
-// written to a temporary directory inside outDir and moved into place when
-// ffmpeg has succeeded, so a failure leaves outDir as it was.
+// Tile i shows the frame shown at i×Interval (as [Frame] picks it) and its
+// cue covers [i×Interval, (i+1)×Interval), the last cue ending at the end
+// of the video; there is one tile for every interval begun. One ffmpeg run
+// decodes the whole input (fps, scale and tile filters), so pass the
+// smallest rendition (an HLS media playlist with Playlist set) rather than
+// the source.
+//
+// The duration is the video stream's, in whole milliseconds. Before
+// decoding, a pass that reads the input without decoding it measures
+// where the video really ends: when the input does not state its duration
+// (a WebM from a browser's MediaRecorder), or ends more than two intervals
+// before the duration it states (a truncated upload, a lying header), the
+// storyboard covers the measured video, and Storyboard.Duration says so.
+//
+// The sheets are written to a temporary directory inside outDir and moved
+// into place when ffmpeg has succeeded, the sheets first, then the track
+// (each rename is atomic); sheets named as this function names them
+// ("storyboard-N.jpg" or ".webp") that the new track does not use, left by
+// an earlier, longer storyboard, are then removed. A failure leaves outDir
+// as it was, and removes it if the call created it.
 func WriteStoryboard(ctx context.Context, input, outDir string, opts *StoryboardOptions) (*Storyboard, error) {
 	if opts == nil {
 		opts = &StoryboardOptions{}
@@ -141,7 +158,7 @@ func WriteStoryboard(ctx context.Context, input, outDir string, opts *Storyboard
 	if err != nil {
 		return nil, err
 	}
-	src := source{path: input, playlist: o.Playlist, ffmpeg: o.FFmpeg, ffprobe: o.FFprobe}
+	src := &source{path: input, playlist: o.Playlist, ffmpeg: o.FFmpeg, ffprobe: o.FFprobe}
 	if err := src.check(); err != nil {
 		return nil, err
 	}
@@ -149,31 +166,58 @@ func WriteStoryboard(ctx context.Context, input, outDir string, opts *Storyboard
 	if err != nil {
 		return nil, err
 	}
-	if m.duration <= 0 || m.width <= 0 || m.height <= 0 {
-		return nil, fmt.Errorf("%w: no duration or picture size", ErrNotMedia)
+	if m.width <= 0 || m.height <= 0 {
+		return nil, fmt.Errorf("thumbnail: %w: no picture size", ErrNotMedia)
 	}
-	n := tilesFor(m.duration, o.Interval)
+	measured, err := src.measure(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := m.duration
+	if d <= 0 || measured < d-2*o.Interval {
+		d = measured
+	}
+	if d = d.Truncate(time.Millisecond); d <= 0 {
+		return nil, fmt.Errorf("thumbnail: %w: no video frame", ErrNotMedia)
+	}
+	n := tilesFor(d, o.Interval)
 	if n > MaxTiles {
-		return nil, fmt.Errorf("%w: %d tiles of %v over %v, above %d", ErrInvalid, n, o.Interval, m.duration, MaxTiles)
+		return nil, fmt.Errorf("%w: %d tiles of %v over %v, above %d", ErrInvalid, n, o.Interval, d, MaxTiles)
 	}
 	g := grid{
 		n: int(n), cols: o.Columns, rows: o.Rows, w: o.TileWidth,
 		h:        max(2, int(math.Round(float64(o.TileWidth)*float64(m.height)/float64(m.width)/2))*2),
-		interval: o.Interval, duration: m.duration, ext: o.Format.Ext(),
+		interval: o.Interval, duration: d, ext: o.Format.Ext(),
 	}
 	if g.rows*g.h > MaxSheetSide {
 		return nil, fmt.Errorf("%w: sheet height %d×%d above %d", ErrInvalid, g.rows, g.h, MaxSheetSide)
 	}
 
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return nil, fmt.Errorf("thumbnail: %w", err)
+	created, err := mkdirAll(outDir)
+	if err != nil {
+		return nil, err
 	}
+	sb, err := src.writeStoryboard(ctx, g, o, outDir)
+	if err != nil {
+		// Remove the directories this call created, deepest first; one
+		// that something else has written to since stays.
+		for i := len(created) - 1; i >= 0; i-- {
+			os.Remove(created[i])
+		}
+		return nil, err
+	}
+	return sb, nil
+}
+
+// writeStoryboard makes the sheets and the track of g in a temporary
+// directory inside outDir, then moves them into place.
+func (s *source) writeStoryboard(ctx context.Context, g grid, o StoryboardOptions, outDir string) (*Storyboard, error) {
 	tmp, err := os.MkdirTemp(outDir, ".storyboard-")
 	if err != nil {
 		return nil, fmt.Errorf("thumbnail: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := src.tiles(ctx, g, o, tmp); err != nil {
+	if err := s.tiles(ctx, g, o, tmp); err != nil {
 		return nil, err
 	}
 	sb := &Storyboard{
@@ -188,27 +232,79 @@ func WriteStoryboard(ctx context.Context, input, outDir string, opts *Storyboard
 	if _, err := os.Stat(filepath.Join(tmp, g.sheetName(g.sheets()+1))); err == nil {
 		return nil, fmt.Errorf("thumbnail: ffmpeg wrote more than the %d sheets expected", g.sheets())
 	}
+	for _, name := range sb.Sheets {
+		if _, err := os.Stat(filepath.Join(tmp, name)); err != nil {
+			return nil, fmt.Errorf("thumbnail: ffmpeg did not write %s of the %d sheets expected", name, g.sheets())
+		}
+	}
 	if err := os.WriteFile(filepath.Join(tmp, VTTName), sb.VTT, 0o644); err != nil {
 		return nil, fmt.Errorf("thumbnail: %w", err)
 	}
+	// The sheets, then the track that points to them.
 	for _, name := range append(sb.Sheets, VTTName) {
-		err := os.Rename(filepath.Join(tmp, name), filepath.Join(outDir, name))
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("thumbnail: ffmpeg did not write %s of the %d sheets expected", name, g.sheets())
-		}
-		if err != nil {
+		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(outDir, name)); err != nil {
 			return nil, fmt.Errorf("thumbnail: %w", err)
+		}
+	}
+	// Then the sheets of an earlier storyboard no track points to now.
+	entries, err := os.ReadDir(outDir)
+	if err != nil {
+		return nil, fmt.Errorf("thumbnail: %w", err)
+	}
+	for _, e := range entries {
+		if i, ok := sheetNumber(e.Name()); ok && (i > g.sheets() || !strings.HasSuffix(e.Name(), g.ext)) {
+			if err := os.Remove(filepath.Join(outDir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("thumbnail: removing an earlier sheet: %w", err)
+			}
 		}
 	}
 	return sb, nil
 }
 
-// tiles runs ffmpeg once to write the sheets of g into dir. tpad repeats
-// the last frame without end, so that fps always has a frame for every
-// interval begun; trim stops after exactly g.n tiles. fps rounds timestamps
-// up, so tile i is the last frame shown at or before i×interval.
-func (s source) tiles(ctx context.Context, g grid, o StoryboardOptions, dir string) error {
-	args, err := s.input(0)
+// sheetNumber reports whether name is one of the sheet names
+// WriteStoryboard writes, storyboard-N.jpg or storyboard-N.webp, and N.
+func sheetNumber(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, "storyboard-")
+	if !ok {
+		return 0, false
+	}
+	num, ext, _ := strings.Cut(rest, ".")
+	if ext != "jpg" && ext != "webp" || num == "" || num[0] == '0' {
+		return 0, false
+	}
+	i, err := strconv.Atoi(num)
+	return i, err == nil && i > 0
+}
+
+// mkdirAll creates dir and its missing parents and returns the ones it
+// created, parents first.
+func mkdirAll(dir string) ([]string, error) {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		missing = append([]string{d}, missing...)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("thumbnail: %w", err)
+	}
+	return missing, nil
+}
+
+// tiles runs ffmpeg once to write the sheets of g into dir. fps (with
+// start_time=0, so that a video that starts after its audio is not one
+// interval late) gives the frame shown at each multiple of the interval:
+// round=up makes tile i the last frame that starts at or before
+// i×interval. tpad repeats the last frame for up to two intervals, as far
+// as the duration may be from the last frame's end before the storyboard
+// follows the measured end instead, so that fps has a frame for every
+// tile; trim stops after exactly g.n tiles.
+func (s *source) tiles(ctx context.Context, g grid, o StoryboardOptions, dir string) error {
+	in, err := s.openAll()
 	if err != nil {
 		return err
 	}
@@ -216,13 +312,13 @@ func (s source) tiles(ctx context.Context, g grid, o StoryboardOptions, dir stri
 	if err != nil {
 		return fmt.Errorf("thumbnail: %w", err)
 	}
-	filter := fmt.Sprintf("tpad=stop=-1:stop_mode=clone,fps=1000/%d:round=up,trim=end_frame=%d,scale=%d:%d,setsar=1,tile=%dx%d",
-		g.interval.Milliseconds(), g.n, g.w, g.h, g.cols, g.rows)
-	args = append(args, "-map", "0:v:0", "-vf", filter)
+	filter := fmt.Sprintf("tpad=stop_mode=clone:stop_duration=%s,fps=1000/%d:start_time=0:round=up,trim=end_frame=%d,scale=%d:%d,setsar=1,tile=%dx%d",
+		secs(2*g.interval), g.interval.Milliseconds(), g.n, g.w, g.h, g.cols, g.rows)
+	args := []string{"-map", "0:V:0", "-vf", filter}
 	args = append(args, o.Format.encoder(o.Quality)...)
 	// image2 reads % in the name as a pattern: escape the directory's.
 	pattern := strings.ReplaceAll(filepath.Join(abs, "storyboard-"), "%", "%%") + "%d" + g.ext
 	args = append(args, "-f", "image2", "-start_number", "1", "file:"+pattern)
-	_, err = s.run(ctx, args)
+	_, err = s.run(ctx, in, args)
 	return err
 }

@@ -3,6 +3,7 @@ package thumbnail_test
 import (
 	"context"
 	"image"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,14 +162,7 @@ func TestStoryboardWebPAndOddDirectory(t *testing.T) {
 func TestStoryboardFailedRunLeavesDirectory(t *testing.T) {
 	t.Parallel()
 	clip := mediatest.Clip(t, mediatest.Spec{})
-	fake := writeFile(t, "ffmpeg", `#!/bin/sh
-for a; do last=$a; done
-out=$(printf '%s' "${last#file:}" | sed 's/%d/1/')
-echo partial > "$out"
-echo "Conversion failed!" >&2
-exit 1
-`)
-	require.NoError(t, os.Chmod(fake, 0o755))
+	fake := failingFFmpeg(t)
 	dir := t.TempDir()
 	old := filepath.Join(dir, "storyboard-1.jpg")
 	require.NoError(t, os.WriteFile(old, []byte("earlier"), 0o600))
@@ -182,6 +176,26 @@ exit 1
 	require.Equal(t, "earlier", string(b))
 }
 
+// failingFFmpeg writes an ffmpeg that fails when it makes sheets, after
+// writing the first one, and runs the real ffmpeg for anything else (the
+// pass that measures the duration).
+func failingFFmpeg(t *testing.T) string {
+	t.Helper()
+	fake := writeFile(t, "ffmpeg", `#!/bin/sh
+for a; do last=$a; done
+case "$last" in
+file:*) ;;
+*) exec ffmpeg "$@" ;;
+esac
+out=$(printf '%s' "${last#file:}" | sed 's/%d/1/')
+echo partial > "$out"
+echo "Conversion failed!" >&2
+exit 1
+`)
+	require.NoError(t, os.Chmod(fake, 0o755))
+	return fake
+}
+
 // TestStoryboardRotated: tiles have the upright picture's aspect ratio.
 func TestStoryboardRotated(t *testing.T) {
 	t.Parallel()
@@ -192,4 +206,165 @@ func TestStoryboardRotated(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, [2]int{48, 64}, [2]int{sb.TileWidth, sb.TileHeight})
 	checkStoryboard(t, sb, dir, 2, time.Second, "")
+}
+
+// TestStoryboardAudioFirst: in an MP4 whose audio starts first (the video
+// about 21 ms later, as in most uploads remuxed from MPEG-TS), tile i is
+// still the frame shown at i×Interval, not the one an interval later.
+func TestStoryboardAudioFirst(t *testing.T) {
+	t.Parallel()
+	clip := mediatest.Clip(t, mediatest.Spec{Width: 160, Height: 120, Seconds: 3, Numbered: true, AudioFirst: true, Preset: "veryfast"})
+	times := frameTimes(t, clip)
+	require.Greater(t, times[0], time.Duration(0), "the video starts after the audio")
+	dir := t.TempDir()
+	sb, err := thumbnail.WriteStoryboard(context.Background(), clip, dir,
+		&thumbnail.StoryboardOptions{Interval: 500 * time.Millisecond, Columns: 3, Rows: 2, TileWidth: 64, Quality: 100})
+	require.NoError(t, err)
+	require.Len(t, sb.Cues, 6)
+	require.Equal(t, wantTiles(sb, times), tileNumbers(t, sb, dir))
+}
+
+// TestStoryboardFromFMP4Rendition makes the storyboard of an fMP4 HLS
+// rendition (transcode's default output) and of an MPEG-TS one: every tile
+// is the frame shown at its time.
+func TestStoryboardFromFMP4Rendition(t *testing.T) {
+	t.Parallel()
+	clip := mediatest.Clip(t, mediatest.Spec{Width: 160, Height: 120, Seconds: 3, Numbered: true, NoAudio: true})
+	for _, fmp4 := range []bool{true, false} {
+		pl := makeRendition(t, clip, fmp4)
+		times := frameTimes(t, clip) // the rendition keeps the frames and their times
+		dir := t.TempDir()
+		sb, err := thumbnail.WriteStoryboard(context.Background(), pl, dir,
+			&thumbnail.StoryboardOptions{Interval: 400 * time.Millisecond, Columns: 4, Rows: 2, TileWidth: 64, Quality: 100, Playlist: true})
+		require.NoError(t, err, "fmp4 %v", fmp4)
+		checkStoryboard(t, sb, dir, 8, 3*time.Second, "")
+		require.Equal(t, wantTiles(sb, times), tileNumbers(t, sb, dir), "fmp4 %v", fmp4)
+	}
+}
+
+// TestStoryboardUnknownDuration: a WebM from a MediaRecorder says nothing
+// of its duration, and a Matroska file's audio may outlast its video: the
+// storyboard covers the video, measured.
+func TestStoryboardUnknownDuration(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{streamedWebM(t), longAudioMKV(t)} {
+		times := frameTimes(t, in)
+		dir := t.TempDir()
+		sb, err := thumbnail.WriteStoryboard(context.Background(), in, dir,
+			&thumbnail.StoryboardOptions{Interval: 500 * time.Millisecond, Columns: 2, Rows: 2, TileWidth: 32, Quality: 100})
+		require.NoError(t, err, filepath.Base(in))
+		// The video lasts 2 s; in the Matroska file it starts 14 ms into
+		// the file, after the audio, and its duration tag says 2.007 s.
+		require.InDelta(t, 2*time.Second, sb.Duration, float64(20*time.Millisecond), "%s: the video's duration", filepath.Base(in))
+		checkStoryboard(t, sb, dir, int((sb.Duration-time.Millisecond)/sb.Interval)+1, sb.Duration, "")
+		require.Equal(t, wantTiles(sb, times), tileNumbers(t, sb, dir), filepath.Base(in))
+	}
+}
+
+// TestStoryboardShorterThanSaid: an MP4 cut in the middle of its media
+// data (its index, at the start, still says 4 s) and a Matroska file whose
+// duration tags claim 11 hours make a storyboard of the video there is,
+// not tiles repeating its last frame.
+func TestStoryboardShorterThanSaid(t *testing.T) {
+	t.Parallel()
+	clip := mediatest.Clip(t, mediatest.Spec{Width: 160, Height: 120, Seconds: 4, Numbered: true, NoAudio: true})
+	truncated := filepath.Join(t.TempDir(), "truncated.mp4")
+	ffmpegRun(t, "-i", clip, "-c", "copy", "-movflags", "+faststart", truncated)
+	fi, err := os.Stat(truncated)
+	require.NoError(t, err)
+	require.NoError(t, os.Truncate(truncated, fi.Size()/2))
+	for _, tc := range []struct {
+		in       string
+		interval time.Duration
+	}{
+		{truncated, 500 * time.Millisecond},
+		{lyingMKV(t, "11:00:00.000000000"), time.Minute}, // 660 tiles if believed
+	} {
+		dir := t.TempDir()
+		sb, err := thumbnail.WriteStoryboard(context.Background(), tc.in, dir,
+			&thumbnail.StoryboardOptions{Interval: tc.interval, Columns: 4, Rows: 4, TileWidth: 32, Quality: 100})
+		require.NoError(t, err, filepath.Base(tc.in))
+		times := frameTimes(t, tc.in)
+		var end time.Duration
+		if n := len(times); n > 0 {
+			end = times[n-1] + time.Second/30
+		}
+		require.Less(t, sb.Duration, 4*time.Second, filepath.Base(tc.in))
+		require.InDelta(t, end, sb.Duration, float64(40*time.Millisecond), "%s: the duration of the frames there are", filepath.Base(tc.in))
+		require.Len(t, sb.Cues, int((sb.Duration-time.Millisecond)/tc.interval)+1, filepath.Base(tc.in))
+		checkStoryboard(t, sb, dir, len(sb.Cues), sb.Duration, "")
+		if tc.in == truncated {
+			require.Equal(t, wantTiles(sb, times), tileNumbers(t, sb, dir))
+		}
+	}
+}
+
+// TestStoryboardReplaces: a storyboard written over an earlier, longer one
+// leaves only its own sheets; one that fails leaves the directory as it
+// was, and does not create it.
+func TestStoryboardReplaces(t *testing.T) {
+	t.Parallel()
+	clip := mediatest.Clip(t, mediatest.Spec{}) // 2 s
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "sb")
+	opts := &thumbnail.StoryboardOptions{Interval: 200 * time.Millisecond, Columns: 2, Rows: 1, TileWidth: 32}
+	sb, err := thumbnail.WriteStoryboard(ctx, clip, dir, opts)
+	require.NoError(t, err)
+	require.Len(t, sb.Sheets, 5)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "poster.jpg"), []byte("not ours"), 0o600))
+	opts.Interval = time.Second
+	sb, err = thumbnail.WriteStoryboard(ctx, clip, dir, opts)
+	require.NoError(t, err)
+	require.Equal(t, []string{"storyboard-1.jpg"}, sb.Sheets)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	require.ElementsMatch(t, []string{"poster.jpg", "storyboard-1.jpg", thumbnail.VTTName}, names, "the earlier sheets 2 to 5 are gone")
+
+	missing := filepath.Join(t.TempDir(), "a", "b")
+	_, err = thumbnail.WriteStoryboard(ctx, clip, missing, &thumbnail.StoryboardOptions{FFmpeg: failingFFmpeg(t)})
+	require.ErrorContains(t, err, "Conversion failed!")
+	_, err = os.Stat(filepath.Dir(missing))
+	require.ErrorIs(t, err, fs.ErrNotExist, "a failed call creates no directory")
+}
+
+// TestStoryboardCancel cancels a storyboard while ffmpeg decodes a 60 s
+// 720p clip: the call returns the context's error and leaves no temporary
+// directory.
+func TestStoryboardCancel(t *testing.T) {
+	t.Parallel()
+	clip := mediatest.Clip(t, mediatest.Spec{Width: 1280, Height: 720, FPS: 2, Seconds: 60, NoAudio: true})
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := thumbnail.WriteStoryboard(ctx, clip, dir, &thumbnail.StoryboardOptions{Interval: time.Second})
+		done <- err
+	}()
+	// Cancel once the call has made its temporary directory: ffmpeg is
+	// about to decode, or decoding.
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	var err error
+wait:
+	for {
+		select {
+		case err = <-done:
+			break wait
+		case <-tick.C:
+			if m, _ := filepath.Glob(filepath.Join(dir, ".storyboard-*")); len(m) > 0 {
+				cancel()
+				err = <-done
+				break wait
+			}
+		}
+	}
+	require.ErrorIs(t, err, context.Canceled)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries, "no temporary directory, no sheets")
 }

@@ -25,9 +25,12 @@ type grid struct {
 	ext                 string
 }
 
-// tilesFor returns how many tiles of interval cover duration: one per
-// started interval, at least one.
+// tilesFor returns how many tiles of interval cover duration, counted in
+// whole milliseconds as the track writes times: one per started interval,
+// at least one. (2.0005 s at one tile a second is two tiles: a third would
+// have a cue from 00:00:02.000 to 00:00:02.000.)
 func tilesFor(duration, interval time.Duration) int64 {
+	duration = duration.Truncate(time.Millisecond)
 	if duration <= 0 {
 		return 1
 	}

@@ -118,6 +118,10 @@ func TestTilesFor(t *testing.T) {
 		{time.Second, 5 * time.Second, 1},
 		{0, time.Second, 1},
 		{time.Nanosecond, time.Second, 1},
+		// The track counts whole milliseconds: 2.0005 s is 2 s, two tiles,
+		// not a third whose cue would run from 2 s to 2 s.
+		{2*time.Second + 500*time.Microsecond, time.Second, 2},
+		{2*time.Second + time.Millisecond, time.Second, 3},
 	} {
 		if got := tilesFor(tc.d, tc.i); got != tc.want {
 			t.Errorf("tilesFor(%v, %v) = %d, want %d", tc.d, tc.i, got, tc.want)
@@ -130,17 +134,21 @@ func TestTilesFor(t *testing.T) {
 // contiguous times from 0 to the duration, one per tile, each rectangle in
 // its sheet.
 func FuzzVTT(f *testing.F) {
-	f.Add(2, 2, 80, 60, int64(1000), int64(5500), "")
-	f.Add(1, 1, 160, 90, int64(5000), int64(1), "https://cdn.example.com/v/42/")
-	f.Add(10, 10, 160, 90, int64(5000), int64(500000), "sprites/")
-	f.Add(20, 1, 16, 2, int64(100), int64(300), "a-->b")
-	f.Add(1, 3, 640, 360, int64(3600000), int64(7200000), "x y")
-	f.Fuzz(func(t *testing.T, cols, rows, w, h int, intervalMs, durationMs int64, prefix string) {
+	f.Add(2, 2, 80, 60, int64(1000), int64(5500e6), "")
+	f.Add(1, 1, 160, 90, int64(5000), int64(1e6), "https://cdn.example.com/v/42/")
+	f.Add(10, 10, 160, 90, int64(5000), int64(500000e6), "sprites/")
+	f.Add(20, 1, 16, 2, int64(100), int64(300e6), "a-->b")
+	f.Add(1, 3, 640, 360, int64(3600000), int64(7200000e6), "x y")
+	f.Add(2, 2, 160, 90, int64(1000), int64(2000500000), "") // 2.0005 s
+	f.Add(2, 2, 160, 90, int64(1000), int64(999999), "")     // under a millisecond
+	f.Fuzz(func(t *testing.T, cols, rows, w, h int, intervalMs, durationNs int64, prefix string) {
 		if cols < 1 || cols > MaxGrid || rows < 1 || rows > MaxGrid || w < 1 || w > MaxTileWidth || h < 1 || h > 4000 ||
-			intervalMs < 100 || intervalMs > 1e7 || durationMs < 1 || durationMs > 1e9 {
+			intervalMs < 100 || intervalMs > 1e7 || durationNs < 1 || durationNs > 1e15 {
 			t.Skip()
 		}
-		interval, duration := time.Duration(intervalMs)*time.Millisecond, time.Duration(durationMs)*time.Millisecond
+		// The duration is any number of nanoseconds (ffprobe gives
+		// microseconds), not only whole milliseconds.
+		interval, duration := time.Duration(intervalMs)*time.Millisecond, time.Duration(durationNs)
 		n := int(tilesFor(duration, interval))
 		if n > 500 {
 			t.Skip() // keep each run quick
@@ -204,7 +212,7 @@ func FuzzOptions(f *testing.F) {
 		if o.Width%2 != 0 || o.Height%2 != 0 || o.Width > MaxSide || o.Height > MaxSide || o.Width < 0 || o.Height < 0 {
 			t.Fatalf("accepted size %dx%d", o.Width, o.Height)
 		}
-		filter := scaleFilter(o.Width, o.Height, o.Fit)
+		filter := scaleFilter(o.Width, o.Height, o.Fit, MaxSide)
 		if strings.ContainsAny(filter, ";[]\\\"\n") {
 			t.Fatalf("filter %q holds a filtergraph separator", filter)
 		}

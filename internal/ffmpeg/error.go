@@ -2,6 +2,7 @@ package ffmpeg
 
 import (
 	"errors"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -57,9 +58,14 @@ var genericLines = []string{
 	"Error writing trailer",
 }
 
+// logAddress matches the address in the context of one of ffmpeg's log
+// lines, such as "[mjpeg @ 0x559d5e0a8c40]": it changes from run to run and
+// tells a reader nothing.
+var logAddress = regexp.MustCompile(`\[([^\[\]@]+?) @ 0x[0-9a-fA-F]+\]`)
+
 // reason picks the line of ffmpeg's stderr that explains a failure: the last
 // one, or the one before it when the last is one of ffmpeg's generic
-// closing lines.
+// closing lines. Log contexts keep their name and lose their address.
 func reason(stderr string) string {
 	lines := strings.Split(strings.TrimRight(stderr, "\r\n\t "), "\n")
 	var picked []string
@@ -68,6 +74,7 @@ func reason(stderr string) string {
 		if l == "" {
 			continue
 		}
+		l = logAddress.ReplaceAllString(l, "[$1]")
 		picked = append([]string{l}, picked...)
 		generic := false
 		for _, g := range genericLines {

@@ -254,6 +254,19 @@ func TestErrorMessage(t *testing.T) {
 	require.True(t, errors.Is(wrapped, context.Canceled))
 }
 
+// TestErrorMessageHidesAddresses: the context ffmpeg's log names ("[mjpeg
+// @ 0x559d5e0a8c40]") keeps its name and loses its address, which changes
+// from run to run and tells a caller nothing.
+func TestErrorMessageHidesAddresses(t *testing.T) {
+	e := &Error{Prog: "ffmpeg", ExitCode: 1, Stderr: "[mjpeg @ 0x559d5e0a8c40] bad marker\n" +
+		"[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5604a1b2c3d0] moov atom not found\nConversion failed!\n"}
+	require.Equal(t, "ffmpeg: exit status 1: [mov,mp4,m4a,3gp,3g2,mj2] moov atom not found / Conversion failed!", e.Error())
+	e = &Error{Prog: "ffmpeg", ExitCode: 1, Stderr: "[AVFilterGraph @ 0x55d1] No such filter: 'x'\n"}
+	require.Equal(t, "ffmpeg: exit status 1: [AVFilterGraph] No such filter: 'x'", e.Error())
+	e = &Error{Prog: "ffmpeg", ExitCode: 1, Stderr: "file name [a @ 0xzz] kept\n"}
+	require.Equal(t, "ffmpeg: exit status 1: file name [a @ 0xzz] kept", e.Error(), "only hexadecimal addresses")
+}
+
 func TestParseRate(t *testing.T) {
 	for in, want := range map[string]float64{
 		"30/1": 30, "30000/1001": 30000.0 / 1001, "25": 25, "0/0": 0, "1/0": 0, "-1/2": 0, "": 0, "x/y": 0,
