@@ -109,4 +109,11 @@
 // and [Rendition] is their entry in the master playlist.
 // [HLSOptions].MPEGTS must match the video's timestamps: 0, the default,
 // for fMP4 segments, and [MPEGTSFFmpeg] for MPEG-TS segments from ffmpeg.
+//
+// # Live subtitles
+//
+// [Live] keeps a sliding-window WebVTT subtitle playlist for a live stream:
+// words from a [Stream] go in with [Live.Add] or [Live.Feed], and each
+// [Live.Cut], called when the video segmenter closes a segment, writes a
+// segment with X-TIMESTAMP-MAP and the cues of the words recognised so far.
 package caption
