@@ -8,8 +8,9 @@ import (
 	"io"
 	"os/exec"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/v100video/v100/internal/ffmpeg"
 )
 
 // Defaults of [Command].
@@ -128,10 +129,11 @@ func runProcess(ctx context.Context, p process) ([]byte, error) {
 	if stdout.max <= 0 {
 		stdout.max = DefaultMaxOutput
 	}
-	stderr := &stderrTail{n: p.tail}
-	if stderr.n <= 0 {
-		stderr.n = DefaultStderrTail
+	tail := p.tail
+	if tail <= 0 {
+		tail = DefaultStderrTail
 	}
+	stderr := ffmpeg.NewTail(tail)
 	cmd := exec.CommandContext(runCtx, p.path, p.args...)
 	cmd.Dir, cmd.Env, cmd.Stdin = p.dir, p.env, p.stdin
 	cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -187,34 +189,4 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 		b.buf.Write(p)
 	}
 	return len(p), nil
-}
-
-// stderrTail keeps the last n bytes written to it.
-type stderrTail struct {
-	mu  sync.Mutex // guards buf
-	n   int
-	buf []byte
-}
-
-func (t *stderrTail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - t.n; over > 0 {
-		t.buf = append(t.buf[:0], t.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-// String returns the kept bytes from the first whole line.
-func (t *stderrTail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	s := string(t.buf)
-	if len(t.buf) == t.n {
-		if i := strings.IndexByte(s, '\n'); i >= 0 {
-			s = s[i+1:]
-		}
-	}
-	return s
 }

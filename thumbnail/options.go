@@ -2,7 +2,6 @@ package thumbnail
 
 import (
 	"fmt"
-	"math"
 	"time"
 )
 
@@ -94,13 +93,4 @@ func checkTime(name string, t time.Duration) error {
 		return fmt.Errorf("%w: negative %s %v", ErrInvalid, name, t)
 	}
 	return nil
-}
-
-// seconds converts a duration from ffprobe, in seconds, to a
-// time.Duration; anything not finite and positive is zero.
-func seconds(s float64) time.Duration {
-	if !(s > 0) || math.IsInf(s, 0) || s > math.MaxInt64/float64(time.Second) {
-		return 0
-	}
-	return time.Duration(math.Round(s * float64(time.Second)))
 }

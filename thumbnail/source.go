@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -177,7 +176,7 @@ func (s *source) probe(ctx context.Context) (*media, error) {
 			continue
 		}
 		m = &media{
-			duration: seconds(ffmpeg.ParseFloat(st.Duration)),
+			duration: ffmpeg.Seconds(ffmpeg.ParseFloat(st.Duration)),
 			width:    st.Width,
 			height:   st.Height,
 		}
@@ -200,7 +199,7 @@ func (s *source) probe(ctx context.Context) (*media, error) {
 	case m.duration == 0 && others == 0:
 		// The container's duration is the video's only when no other
 		// stream may outlast it.
-		m.duration = seconds(ffmpeg.ParseFloat(res.Format.Duration))
+		m.duration = ffmpeg.Seconds(ffmpeg.ParseFloat(res.Format.Duration))
 	}
 	return m, nil
 }
@@ -218,7 +217,7 @@ func tagDuration(tag string) time.Duration {
 	if err1 != nil || err2 != nil || err3 != nil || m >= 60 || !(sec >= 0 && sec < 60) {
 		return 0
 	}
-	return seconds(float64(h)*3600 + float64(m)*60 + sec)
+	return ffmpeg.Seconds(float64(h)*3600 + float64(m)*60 + sec)
 }
 
 // videoDuration is the duration of the video: as the input states it, or
@@ -240,63 +239,11 @@ func (s *source) measure(ctx context.Context) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	var end packetEnd
-	err = s.runTo(ctx, in, []string{"-map", "0:V:0", "-c", "copy", "-f", "framecrc", "pipe:1"}, &end)
-	if err != nil {
+	var end ffmpeg.PacketEnd
+	if err := s.runTo(ctx, in, ffmpeg.MeasureArgs("0:V:0"), &end); err != nil {
 		return 0, err
 	}
-	return seconds(end.max), nil
-}
-
-// packetEnd reads ffmpeg's framecrc output as it is written, a line at a
-// time in bounded memory, and keeps the largest packet end (pts plus
-// duration) in seconds.
-type packetEnd struct {
-	line     []byte
-	num, den float64 // stream 0's time base
-	max      float64
-}
-
-func (p *packetEnd) Write(b []byte) (int, error) {
-	n := len(b)
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			if len(p.line)+len(b) <= 256 {
-				p.line = append(p.line, b...)
-			} else {
-				p.line = append(p.line[:0], "#"...) // too long: not a packet line
-			}
-			break
-		}
-		p.line = append(p.line, b[:i]...)
-		p.parse(string(p.line))
-		p.line, b = p.line[:0], b[i+1:]
-	}
-	return n, nil
-}
-
-// parse reads one line: "#tb 0: 1/15360", or a packet "0, dts, pts,
-// duration, size, checksum".
-func (p *packetEnd) parse(line string) {
-	if tb, ok := strings.CutPrefix(line, "#tb 0: "); ok {
-		num, den, _ := strings.Cut(tb, "/")
-		p.num, _ = strconv.ParseFloat(num, 64)
-		p.den, _ = strconv.ParseFloat(den, 64)
-		return
-	}
-	f := strings.Split(line, ",")
-	if len(f) < 5 || strings.TrimSpace(f[0]) != "0" || !(p.num > 0 && p.den > 0) {
-		return
-	}
-	pts, err1 := strconv.ParseInt(strings.TrimSpace(f[2]), 10, 64)
-	d, err2 := strconv.ParseInt(strings.TrimSpace(f[3]), 10, 64)
-	if err1 != nil || err2 != nil || pts == math.MinInt64 {
-		return
-	}
-	if end := (float64(pts) + float64(max(d, 0))) * p.num / p.den; end > p.max {
-		p.max = end
-	}
+	return end.End(), nil
 }
 
 // secs formats d in seconds to the microsecond, for filter options.

@@ -99,36 +99,36 @@ func Probe(ctx context.Context, input string, opts *ProbeOptions) (*Media, error
 		return nil, ErrNoStreams
 	}
 	if m.Duration == 0 {
-		if m.Duration, err = scanDuration(ctx, input, opts.FFmpeg); err != nil {
+		spec := "0:V:0"
+		if m.Video == nil {
+			spec = "0:a:0"
+		}
+		if m.Duration, err = scanDuration(ctx, input, spec, opts.FFmpeg); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
 }
 
-// scanDuration reads the whole input with stream copy into nothing, which
-// demuxes without decoding, and returns the media time ffmpeg reached.
-func scanDuration(ctx context.Context, input, bin string) (time.Duration, error) {
+// scanDuration reads the stream named by spec (such as "0:V:0") through
+// ffmpeg without decoding it and returns where its last packet ends.
+func scanDuration(ctx context.Context, input, spec, bin string) (time.Duration, error) {
 	in, err := ffmpeg.Input(input, nil)
 	if err != nil {
 		return 0, err
 	}
-	var d time.Duration
-	cmd := &ffmpeg.Cmd{
-		Path:       bin,
-		Args:       append(in, "-map", "0:v?", "-map", "0:a?", "-c", "copy", "-f", "null", "-"),
-		OnProgress: func(p ffmpeg.Progress) { d = max(d, p.OutTime) },
-	}
+	var end ffmpeg.PacketEnd
+	cmd := &ffmpeg.Cmd{Path: bin, Args: append(in, ffmpeg.MeasureArgs(spec)...), Stdout: &end}
 	if err := cmd.Run(ctx); err != nil {
 		return 0, fmt.Errorf("transcode: measuring the duration: %w", err)
 	}
-	return d, nil
+	return end.End(), nil
 }
 
 func fromProbe(res *ffmpeg.ProbeResult) *Media {
 	m := &Media{
 		Container: res.Format.FormatName,
-		Duration:  seconds(ffmpeg.ParseFloat(res.Format.Duration)),
+		Duration:  ffmpeg.Seconds(ffmpeg.ParseFloat(res.Format.Duration)),
 		BitRate:   atoi(res.Format.BitRate),
 	}
 	for i := range res.Streams {
@@ -165,7 +165,7 @@ func fromProbe(res *ffmpeg.ProbeResult) *Media {
 	if m.Duration == 0 && m.Video != nil {
 		for _, s := range res.Streams {
 			if s.Index == m.Video.Index {
-				m.Duration = seconds(ffmpeg.ParseFloat(s.Duration))
+				m.Duration = ffmpeg.Seconds(ffmpeg.ParseFloat(s.Duration))
 			}
 		}
 	}
@@ -192,11 +192,4 @@ func atoi(s string) int {
 		return 0
 	}
 	return n
-}
-
-func seconds(s float64) time.Duration {
-	if s <= 0 || s > 1e9 {
-		return 0
-	}
-	return time.Duration(s * float64(time.Second))
 }

@@ -236,10 +236,10 @@ func truncated(t *testing.T, path string) string {
 }
 
 func TestTailKeepsLastBytesFromALineStart(t *testing.T) {
-	tl := &tail{n: 16}
+	tl := NewTail(16)
 	_, _ = tl.Write([]byte("first line\nsecond line\nthird\n"))
 	require.Equal(t, "third\n", tl.String())
-	short := &tail{n: 100}
+	short := NewTail(100)
 	_, _ = short.Write([]byte("a\nb\n"))
 	require.Equal(t, "a\nb\n", short.String())
 }
@@ -303,4 +303,24 @@ func FuzzProgress(f *testing.F) {
 			}
 		})
 	})
+}
+
+func TestPacketEnd(t *testing.T) {
+	var p PacketEnd
+	_, _ = p.Write([]byte("#software: Lavf59\n#tb 0: 1/1000\n#media_type 0: video\n0,   0,  33, 33, 100, 0x1\n0, 33, "))
+	_, _ = p.Write([]byte("1967, 33, 100, 0x2\n1, 0, 5000, 20, 10, 0x3\n" + strings.Repeat("9", 300) + "\n0, 0, 100, 33, 1, 0x4\n"))
+	require.Equal(t, 2*time.Second, p.End(), "the largest pts+duration of stream 0, across writes; other streams and over-long lines ignored")
+
+	var none PacketEnd
+	_, _ = none.Write([]byte("0, 0, 100, 33, 1, 0x4\n"))
+	require.Zero(t, none.End(), "no time base, no end")
+}
+
+func TestMeasureReadsTheRealEnd(t *testing.T) {
+	clip := mediatest.Clip(t, mediatest.Spec{Seconds: 2, NoAudio: true})
+	in, err := Input(clip, nil)
+	require.NoError(t, err)
+	var end PacketEnd
+	require.NoError(t, (&Cmd{Args: append(in, MeasureArgs("0:V:0")...), Stdout: &end}).Run(context.Background()))
+	require.Equal(t, 2*time.Second, end.End(), "60 frames at 30 fps")
 }

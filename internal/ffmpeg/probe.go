@@ -122,7 +122,7 @@ func probe(ctx context.Context, path string, opts *ProbeOptions) (*ProbeResult, 
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var stdout bytes.Buffer
-	stderr := &tail{n: DefaultStderrTail}
+	stderr := NewTail(DefaultStderrTail)
 	cmd.Stdout, cmd.Stderr = &stdout, stderr
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {

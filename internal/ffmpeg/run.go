@@ -81,10 +81,11 @@ func (c *Cmd) Run(ctx context.Context) error {
 	}
 	args = append(args, c.Args...)
 
-	stderr := &tail{n: c.StderrTail}
-	if stderr.n <= 0 {
-		stderr.n = DefaultStderrTail
+	n := c.StderrTail
+	if n <= 0 {
+		n = DefaultStderrTail
 	}
+	stderr := NewTail(n)
 	cmd := exec.CommandContext(ctx, path, args...)
 	// On cancel, SIGINT makes ffmpeg finish its frame and write the
 	// trailer; after the grace period exec kills it and closes the pipes

@@ -2,14 +2,18 @@ package ffmpeg
 
 import "sync"
 
-// tail is an io.Writer that keeps the last n bytes written to it.
-type tail struct {
+// Tail is an io.Writer that keeps the last n bytes written to it, for the
+// standard error of a process: [NewTail] makes one.
+type Tail struct {
 	mu  sync.Mutex // guards buf
 	n   int
 	buf []byte
 }
 
-func (t *tail) Write(p []byte) (int, error) {
+// NewTail returns a Tail that keeps the last n bytes (at least 1).
+func NewTail(n int) *Tail { return &Tail{n: max(n, 1)} }
+
+func (t *Tail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.buf = append(t.buf, p...)
@@ -21,7 +25,7 @@ func (t *tail) Write(p []byte) (int, error) {
 
 // String returns the kept bytes, starting at a line boundary when the
 // beginning was cut.
-func (t *tail) String() string {
+func (t *Tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := string(t.buf)
