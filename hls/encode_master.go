@@ -1,7 +1,6 @@
 package hls
 
 import (
-	"fmt"
 	"strconv"
 )
 
@@ -15,15 +14,9 @@ import (
 func (m *MasterPlaylist) Encode() ([]byte, error) {
 	e := &encoder{b: make([]byte, 0, 256+len(m.Media)*128+len(m.Variants)*192)}
 	req := m.masterVersion()
-	version := m.Version
-	switch {
-	case version < 0 || version > maxVersion:
-		return nil, fmt.Errorf("%w: version %d", ErrInvalid, version)
-	case version == 0:
-		version = req.version
-	case version < req.version:
-		return nil, fmt.Errorf("%w: EXT-X-VERSION:%d is too low: %s needs %d (set 0 to compute it)",
-			ErrInvalid, version, req.why, req.version)
+	version, err := req.resolve(m.Version)
+	if err != nil {
+		return nil, err
 	}
 	e.str("#EXTM3U\n#EXT-X-VERSION:")
 	e.b = strconv.AppendInt(e.b, int64(version), 10)

@@ -130,15 +130,9 @@ func (p *MediaPlaylist) appendEncode(dst []byte) ([]byte, error) {
 			ErrInvalid, target, formatMillis(longest))
 	}
 	req := p.mediaVersion(true)
-	version := p.Version
-	switch {
-	case version < 0 || version > maxVersion:
-		return nil, fmt.Errorf("%w: version %d", ErrInvalid, version)
-	case version == 0:
-		version = req.version
-	case version < req.version:
-		return nil, fmt.Errorf("%w: EXT-X-VERSION:%d is too low: %s needs %d (set 0 to compute it)",
-			ErrInvalid, version, req.why, req.version)
+	version, err := req.resolve(p.Version)
+	if err != nil {
+		return nil, err
 	}
 
 	e.str("#EXTM3U\n#EXT-X-VERSION:")

@@ -1,6 +1,7 @@
 package hls
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -29,6 +30,22 @@ func validDuration(d float64) bool {
 type requirement struct {
 	version int
 	why     string
+}
+
+// resolve returns the version to write for a declared one: the required
+// version when declared is 0, declared itself when it is high enough, and
+// an error wrapping ErrInvalid otherwise.
+func (r requirement) resolve(declared int) (int, error) {
+	switch {
+	case declared < 0 || declared > maxVersion:
+		return 0, fmt.Errorf("%w: version %d", ErrInvalid, declared)
+	case declared == 0:
+		return r.version, nil
+	case declared < r.version:
+		return 0, fmt.Errorf("%w: EXT-X-VERSION:%d is too low: %s needs %d (set 0 to compute it)",
+			ErrInvalid, declared, r.why, r.version)
+	}
+	return declared, nil
 }
 
 func (r *requirement) need(v int, why string) {
