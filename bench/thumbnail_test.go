@@ -2,26 +2,13 @@ package bench
 
 import (
 	"context"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/v100video/v100/internal/mediatest"
 	"github.com/v100video/v100/thumbnail"
 )
-
-// thumbSource is a 12 s 1080p30 clip, made once per run.
-var thumbSource = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "v100-bench-thumb-")
-	if err != nil {
-		return "", err
-	}
-	p := filepath.Join(dir, "src.mp4")
-	return p, mediatest.Generate(p, mediatest.Spec{Width: 1920, Height: 1080, Seconds: 12, NoAudio: true, Bitrate: "8M"})
-})
 
 // BenchmarkThumbnail takes the frame at t=10 s of a 1080p source as a
 // 320-wide JPEG:
@@ -32,10 +19,7 @@ var thumbSource = sync.OnceValues(func() (string, error) {
 //   - ffmpeg-seek-after: -ss after -i, the common recipe, which decodes
 //     every frame up to t=10 s.
 func BenchmarkThumbnail(b *testing.B) {
-	src, err := thumbSource()
-	if err != nil {
-		b.Fatal(err)
-	}
+	src := mediatest.Clip(b, mediatest.Spec{Width: 1920, Height: 1080, Seconds: 12, NoAudio: true, Bitrate: "8M"})
 	ctx := context.Background()
 	b.Run("v100", func(b *testing.B) {
 		for range b.N {
