@@ -4,7 +4,7 @@ GO    ?= go
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run build test vet lint bench bench-media fuzz examples
+.PHONY: help setup run build test vet lint bench bench-media bench-caption fuzz examples
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ bench: setup ## compare with the peer libraries (bench/) and print a table
 
 bench-media: setup ## ladder in one ffmpeg vs one per rung vs ffmpeg direct, and thumbnail latency
 	cd bench && $(GO) test -run '^$$' -bench 'Ladder|Thumbnail' -cpu 2 -benchtime 3x ./... | tee /dev/stderr | $(GO) run ./cmd/benchtable
+
+bench-caption: setup ## word error rate, speed and live caption latency of the speech recognisers (takes 3 min)
+	cd bench && $(GO) run ./cmd/captionbench
 
 FUZZTIME ?= 30s
 fuzz: ## run every fuzz target for FUZZTIME each

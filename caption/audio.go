@@ -3,7 +3,6 @@ package caption
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,34 +10,6 @@ import (
 	"time"
 
 	"github.com/v100video/v100/internal/ffmpeg"
-)
-
-// Errors of speech recognition: audio extraction, the backends and live
-// streams.
-var (
-	// ErrNoAudio means the input is media without an audio stream.
-	ErrNoAudio = errors.New("caption: input has no audio stream")
-	// ErrBadResponse means a recogniser answered with something that is
-	// not a transcript: malformed JSON or pocketsphinx output, or an
-	// answer larger than its limit. The error wrapping it says which.
-	ErrBadResponse = errors.New("caption: recognizer gave a bad response")
-	// ErrStreamFull means a live stream refused audio because
-	// recognition is too far behind; see [WindowOptions.MaxPending].
-	ErrStreamFull = errors.New("caption: stream buffer full, audio dropped")
-	// ErrStreamClosed means audio was written to a closed stream.
-	ErrStreamClosed = errors.New("caption: write to closed stream")
-
-	// ErrNotMedia means the input is not audio or video ffmpeg can read.
-	// It is the value the other media packages return too.
-	ErrNotMedia = ffmpeg.ErrNotMedia
-	// ErrPlaylist means the input is a playlist or file list (HLS, DASH,
-	// ffconcat, …), which [ExtractAudio] refuses.
-	ErrPlaylist = ffmpeg.ErrPlaylist
-	// ErrEmpty means the input file is empty.
-	ErrEmpty = ffmpeg.ErrEmpty
-	// ErrUnsupported means the input's container format is not one
-	// ffmpeg may open here.
-	ErrUnsupported = ffmpeg.ErrUnsupported
 )
 
 // ProcessError is a failed run of ffmpeg, pocketsphinx or a [Command]: the

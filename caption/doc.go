@@ -33,12 +33,17 @@
 // # Live streams
 //
 // A [StreamRecognizer] takes PCM as it arrives and delivers final words.
-// [NewWindowedStream] makes one of any Recognizer by recognising
-// overlapping windows of the stream, with the rule RecognizeFile uses for
-// chunks; [Sphinx] is one through it. A stream buffers a bounded amount
-// of audio ([WindowOptions].MaxPending): when recognition falls behind, a
-// write is dropped with [ErrStreamFull] instead of blocking the caller,
-// and the times of later words stay true.
+// [Sphinx.NewStream] runs one pocketsphinx process for the whole stream
+// and delivers each utterance's words when the speaker pauses (or after
+// [Sphinx].MaxUtterance), a fraction of a second after the utterance
+// ends. [NewWindowedStream] makes a stream of any Recognizer by
+// recognising overlapping windows of the audio, with the rule
+// RecognizeFile uses for chunks; its words come about a window late. A
+// stream buffers a bounded amount of audio: when recognition falls
+// behind, a write is dropped with [ErrStreamFull] instead of blocking the
+// caller, and the times of later words stay true. [Live] turns a stream's
+// words into a sliding-window WebVTT subtitle playlist that follows the
+// video's segments.
 //
 // # Transcript JSON
 //

@@ -20,6 +20,9 @@ const (
 	DefaultSphinxLM     = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin"
 	DefaultSphinxDict   = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict"
 	DefaultSphinxWarmUp = 3 * time.Second
+
+	DefaultSphinxPause        = 250 * time.Millisecond
+	DefaultSphinxMaxUtterance = 5 * time.Second
 )
 
 // sphinxWarmUpGap is the silence between the warm-up and the audio, long
@@ -31,12 +34,15 @@ const sphinxWarmUpGap = time.Second
 // speech on the CPU with no network, one core per call, almost twice as
 // fast as real time with its general English model.
 //
-// The general model is weak: on clear synthetic speech it gets about two
-// words in three right, fewer on noisy audio. When the vocabulary is known
-// (commands, a quiz, a product's names), set Words: recognition is then
-// restricted to those words, ten times faster and far more accurate (every
-// word right on the same speech). Grammar gives full control with a JSGF
-// grammar. BenchmarkSphinx measures both.
+// The general model is weak: on clear synthetic speech it gets one word in
+// two or two in three right, fewer on noisy audio. When the vocabulary is
+// known (commands, a quiz, a product's names), set Words: recognition is
+// then restricted to those words and ten times faster. It is exact on a
+// small vocabulary of distinct words, but a word list is no language
+// model: with short words in it ("a", "in") pocketsphinx hears them
+// between the others. Grammar gives full control with a JSGF grammar.
+// BenchmarkSphinx, and bench/cmd/captionbench on longer speech, measure
+// both.
 //
 // pocketsphinx adapts to the loudness and colour of the audio (cepstral
 // mean normalisation) only after its first utterance, which it recognises
@@ -45,7 +51,9 @@ const sphinxWarmUpGap = time.Second
 // that prelude. It costs WarmUp of extra recognition per call.
 //
 // The zero value uses Debian's model paths and the general model. Sphinx
-// is a [StreamRecognizer] too, through [NewWindowedStream].
+// is a [StreamRecognizer] too: [Sphinx.NewStream] recognises live audio
+// with one long-running pocketsphinx process, and delivers each
+// utterance's words as soon as the speaker pauses.
 type Sphinx struct {
 	// Path is the pocketsphinx_continuous executable; if empty, from
 	// PATH.
@@ -68,10 +76,21 @@ type Sphinx struct {
 	// Args are more arguments for pocketsphinx_continuous, such as
 	// "-beam", "1e-60".
 	Args []string
-	// Window configures [Sphinx.NewStream]; nil means 8 s windows
-	// overlapping by 1 s, longer than [NewWindowedStream]'s default
-	// because each window costs a pocketsphinx start and its warm-up.
-	Window *WindowOptions
+	// Pause is the silence that ends an utterance in live recognition
+	// (pocketsphinx's -vad_postspeech); if zero, DefaultSphinxPause.
+	// Live words are delivered when their utterance ends, so a shorter
+	// pause delivers them sooner, in shorter utterances.
+	Pause time.Duration
+	// MaxUtterance bounds how long a live utterance runs before Sphinx
+	// ends it, at the next quiet moment between words (or 2 s later
+	// regardless), by putting Pause of silence into the audio it gives
+	// pocketsphinx; if zero, DefaultSphinxMaxUtterance; negative means
+	// never. It bounds how late words come when the speaker does not
+	// pause.
+	MaxUtterance time.Duration
+	// MaxPending bounds the live audio written but not yet read by
+	// pocketsphinx; if zero, DefaultMaxPending. See [Sphinx.NewStream].
+	MaxPending time.Duration
 }
 
 var (
@@ -86,39 +105,12 @@ func (s *Sphinx) Recognize(ctx context.Context, wav string) (*Transcript, error)
 		return nil, err
 	}
 	defer f.Close()
-	grammar, err := s.grammar()
+	args, cleanup, err := s.args()
 	if err != nil {
 		return nil, err
 	}
-	args := []string{
-		"-infile", "/dev/stdin", // raw PCM: Recognize writes the warm-up and the audio
-		"-time", "yes",
-		"-hmm", orDefault(s.HMM, DefaultSphinxModel),
-		"-dict", orDefault(s.Dict, DefaultSphinxDict),
-	}
-	if grammar != "" {
-		g, err := os.CreateTemp("", "v100-sphinx-*.gram")
-		if err != nil {
-			return nil, fmt.Errorf("caption: sphinx: %w", err)
-		}
-		defer os.Remove(g.Name())
-		_, err = g.WriteString(grammar)
-		if cerr := g.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, fmt.Errorf("caption: sphinx: %w", err)
-		}
-		args = append(args, "-jsgf", g.Name())
-	} else {
-		args = append(args, "-lm", orDefault(s.LM, DefaultSphinxLM))
-	}
-	args = append(args, s.Args...)
-
-	warm := s.WarmUp
-	if warm == 0 {
-		warm = DefaultSphinxWarmUp
-	}
+	defer cleanup()
+	warm := s.warmUp()
 	prelude := int64(0) // bytes of warm-up and silence before the audio
 	audio := io.NewSectionReader(f, pcm.offset, pcm.size)
 	stdin := io.Reader(audio)
@@ -141,14 +133,50 @@ func (s *Sphinx) Recognize(ctx context.Context, wav string) (*Transcript, error)
 	return parseSphinx(out, pcmDuration(prelude))
 }
 
-// NewStream starts a live recognition with windows of s.Window (see
-// [NewWindowedStream]).
-func (s *Sphinx) NewStream(ctx context.Context) (Stream, error) {
-	opts := s.Window
-	if opts == nil {
-		opts = &WindowOptions{Window: 8 * time.Second, Overlap: time.Second}
+// args returns pocketsphinx_continuous's arguments for reading raw PCM
+// from stdin, and a function that removes the grammar file they name.
+func (s *Sphinx) args() (args []string, cleanup func(), err error) {
+	cleanup = func() {}
+	grammar, err := s.grammar()
+	if err != nil {
+		return nil, cleanup, err
 	}
-	return NewWindowedStream(s, opts).NewStream(ctx)
+	args = []string{
+		"-infile", "/dev/stdin", // raw PCM, written by the caller
+		"-time", "yes",
+		"-hmm", orDefault(s.HMM, DefaultSphinxModel),
+		"-dict", orDefault(s.Dict, DefaultSphinxDict),
+	}
+	if grammar != "" {
+		g, err := os.CreateTemp("", "v100-sphinx-*.gram")
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("caption: sphinx: %w", err)
+		}
+		cleanup = func() { os.Remove(g.Name()) }
+		_, err = g.WriteString(grammar)
+		if cerr := g.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			cleanup()
+			return nil, func() {}, fmt.Errorf("caption: sphinx: %w", err)
+		}
+		args = append(args, "-jsgf", g.Name())
+	} else {
+		args = append(args, "-lm", orDefault(s.LM, DefaultSphinxLM))
+	}
+	return append(args, s.Args...), cleanup, nil
+}
+
+// warmUp is how much audio s plays first; 0 for none.
+func (s *Sphinx) warmUp() time.Duration {
+	switch {
+	case s.WarmUp == 0:
+		return DefaultSphinxWarmUp
+	case s.WarmUp < 0:
+		return 0
+	}
+	return s.WarmUp
 }
 
 func orDefault(s, def string) string {

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/v100video/v100/caption"
-	"github.com/v100video/v100/internal/mediatest"
 )
 
 // pcmOf returns the PCM samples of a WAV file as bytes.
@@ -253,32 +252,4 @@ func TestWindowedStreamFails(t *testing.T) {
 		_, err := caption.NewWindowedStream(nil, nil).NewStream(context.Background())
 		require.Error(t, err)
 	})
-}
-
-// TestSphinxStream recognises speech written to a Sphinx stream in 100 ms
-// pieces, as it would arrive live.
-func TestSphinxStream(t *testing.T) {
-	t.Parallel()
-	requireSphinx(t)
-	wav, truth := mediatest.Speech(t, speechSentences)
-	rec := &caption.Sphinx{
-		Words:  vocabulary(truth),
-		Window: &caption.WindowOptions{Window: 4 * time.Second, Overlap: time.Second},
-	}
-	s, err := rec.NewStream(context.Background())
-	require.NoError(t, err)
-	wait := readInBackground(t, s)
-	pcm := pcmOf(t, wav)
-	for rest := pcm; len(rest) > 0; {
-		n := min(len(rest), 3200)
-		_, err := s.Write(rest[:n])
-		require.NoError(t, err)
-		rest = rest[n:]
-	}
-	require.NoError(t, s.Close())
-	got := wait()
-	checkRecognised(t, truth, got, 0.8)
-	for i := 1; i < len(got); i++ {
-		require.GreaterOrEqual(t, got[i].Start, got[i-1].End, "words in order, none twice")
-	}
 }

@@ -2,7 +2,6 @@ package caption
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -27,27 +26,6 @@ const (
 	// MaxCueTime bounds cue times: a time beyond 100 hours is a mistake
 	// (99999:00:00.000), not a video.
 	MaxCueTime = 100 * time.Hour
-)
-
-// Sentinel errors. A [*ParseError] unwraps to ErrSyntax, ErrTime,
-// ErrTooLarge, ErrFormat or ErrNoCues.
-var (
-	// ErrSyntax: a line breaks the WebVTT or SRT grammar, such as a
-	// malformed timestamp or a NUL byte.
-	ErrSyntax = errors.New("caption: syntax error")
-	// ErrTime: a cue ends before it starts, or a time is beyond
-	// MaxCueTime.
-	ErrTime = errors.New("caption: invalid cue time")
-	// ErrTooLarge: the input exceeds MaxFileBytes, MaxCues or
-	// MaxLineBytes.
-	ErrTooLarge = errors.New("caption: input exceeds a limit")
-	// ErrFormat: [Normalize] found neither WebVTT nor SRT.
-	ErrFormat = errors.New("caption: not a WebVTT or SRT file")
-	// ErrNoCues: [Normalize] found no cue with text.
-	ErrNoCues = errors.New("caption: no cues")
-	// ErrInvalid: cues or options that cannot be written: the writers
-	// and [SegmentVTT] never write an invalid file.
-	ErrInvalid = errors.New("caption: invalid cues")
 )
 
 // ParseError reports where and why a caption file was refused.

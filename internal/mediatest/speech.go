@@ -118,6 +118,16 @@ func speech(tb testing.TB, key spokenKey) (string, []TimedWord) {
 	return path, append([]TimedWord(nil), words...)
 }
 
+// WriteSpeech writes sentences spoken by espeak-ng into a 16 kHz mono
+// 16-bit WAV file at path, as [Speech] does, for programs that are not
+// tests (benchmark commands).
+func WriteSpeech(path string, sentences []string) ([]TimedWord, error) {
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		return nil, fmt.Errorf("mediatest: espeak-ng is needed for speech (scripts/setup installs it): %w", err)
+	}
+	return writeSpeech(path, sentences)
+}
+
 // speechDuration is the length of the speech whose last word is words'.
 func speechDuration(words []TimedWord) time.Duration {
 	if len(words) == 0 {
