@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/v100video/v100/caption"
 	"github.com/v100video/v100/internal/mediatest"
 )
 
@@ -188,6 +189,32 @@ func TestCaption(t *testing.T) {
 		}
 	}
 	require.GreaterOrEqual(t, found*10, len(words)*8, "at least 80%% of the spoken words in the captions:\n%s", vtt)
+
+	// Each cue is shown while its words are spoken: it starts within
+	// 0.5 s of its first word and lasts at least until its last word ends
+	// (less 0.5 s).
+	cues, err := caption.ParseVTT(bytes.NewReader(vtt))
+	require.NoError(t, err)
+	require.NotEmpty(t, cues)
+	next := 0 // the first spoken word not yet matched to a cue
+	for _, c := range cues {
+		texts := strings.Fields(strings.ToLower(c.Text))
+		first := -1
+		for i := next; i < len(words); i++ {
+			if strings.EqualFold(words[i].Text, texts[0]) {
+				first = i
+				break
+			}
+		}
+		if first < 0 {
+			continue // a misrecognised first word
+		}
+		last := min(first+len(texts), len(words)) - 1
+		require.InDelta(t, words[first].Start.Seconds(), c.Start.Seconds(), 0.5, "start of cue %q", c.Text)
+		require.GreaterOrEqual(t, c.End, words[last].End-500*time.Millisecond, "end of cue %q", c.Text)
+		next = last + 1
+	}
+	require.Positive(t, next, "no cue began with a spoken word:\n%s", vtt)
 
 	srt, _, err := runArgs(t, "caption", clip, "-o", "-", "-format", "srt", "-words", strings.Join(vocab, ","))
 	require.NoError(t, err)
