@@ -1,7 +1,9 @@
 package caption_test
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,4 +164,82 @@ func TestSphinxStreamCancel(t *testing.T) {
 	cancel()
 	_, err = readStream(s)
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// TestSphinxLive captions speech live: a Sphinx stream feeds a Live
+// rendition, which is cut every 2 s of audio written, as a segmenter
+// would. Every segment carries X-TIMESTAMP-MAP, and the cues, read back
+// from the segments, hold the words at their times.
+func TestSphinxLive(t *testing.T) {
+	t.Parallel()
+	requireSphinx(t)
+	wav, truth := mediatest.Speech(t, speechSentences)
+	pcm := pcmOf(t, wav)
+	live, err := caption.NewLive(&caption.LiveOptions{Window: 100, MPEGTS: 126000})
+	require.NoError(t, err)
+	s, err := (&caption.Sphinx{Words: vocabulary(truth)}).NewStream(context.Background())
+	require.NoError(t, err)
+	fed := make(chan error, 1)
+	go func() { fed <- live.Feed(context.Background(), s) }()
+	const seg = 2 * time.Second
+	cuts := time.Duration(0)
+	step := 3200 // 100 ms
+	for i := 0; i < len(pcm); i += step {
+		_, err := s.Write(pcm[i:min(i+step, len(pcm))])
+		require.NoError(t, err)
+		if written := time.Duration(min(i+step, len(pcm))/32) * time.Millisecond; written >= cuts+seg {
+			cuts += seg
+			require.NoError(t, live.Cut(cuts))
+		}
+	}
+	require.NoError(t, s.Close())
+	require.NoError(t, <-fed)
+	cuts += seg
+	require.NoError(t, live.Cut(cuts))
+	live.End()
+
+	pl := string(live.Playlist())
+	require.Contains(t, pl, "#EXT-X-ENDLIST")
+	var (
+		cues []caption.Cue
+		got  []caption.Word
+		seen = map[string]bool{}
+	)
+	for _, line := range strings.Split(pl, "\n") {
+		if !strings.HasSuffix(line, ".vtt") {
+			continue
+		}
+		body, ok := live.Segment(line)
+		require.True(t, ok, line)
+		require.Contains(t, string(body), "X-TIMESTAMP-MAP=MPEGTS:126000,LOCAL:00:00:00.000")
+		cs, err := caption.ParseVTT(bytes.NewReader(body))
+		require.NoError(t, err, line)
+		for _, c := range cs {
+			key := c.Start.String() + c.Text // a cue that spans a cut is in both segments
+			if !seen[key] {
+				seen[key] = true
+				cues = append(cues, c)
+				for _, f := range strings.Fields(c.Text) {
+					got = append(got, caption.Word{Text: strings.Trim(strings.ToLower(f), ".,?!")})
+				}
+			}
+		}
+	}
+	wer, _ := wordErrors(truth, got)
+	t.Logf("WER %.0f%%, %d cues: %s", 100*wer, len(cues), joinTexts(got))
+	require.LessOrEqual(t, wer, 0.2)
+	// The audio was written faster than real time, so words came after
+	// the cuts of their segments and Live showed them from the next
+	// segment: a cue may start late, never early.
+	next := 0
+	for _, c := range cues {
+		first := strings.Trim(strings.ToLower(strings.Fields(c.Text)[0]), ".,?!")
+		for i := next; i < len(truth); i++ {
+			if truth[i].Text == first {
+				require.GreaterOrEqual(t, c.Start, truth[i].Start-500*time.Millisecond, "cue %q", c.Text)
+				next = i + 1
+				break
+			}
+		}
+	}
 }
