@@ -25,6 +25,7 @@ var commands = map[string]command{
 	"probe":     {"show what a media file holds", runProbe},
 	"thumbnail": {"extract a frame, a poster, a storyboard or an animated preview", runThumbnail},
 	"caption":   {"caption a media file's speech as WebVTT or SRT", runCaption},
+	"gateway":   {"run a caching, coalescing HTTP gateway in front of origins", runGateway},
 }
 
 // run runs the command line args (without the program name).

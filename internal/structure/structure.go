@@ -23,7 +23,7 @@ var Layering = map[string][]string{
 	"transcode": {"hls", "internal/ffmpeg"},
 	"thumbnail": {"internal/ffmpeg"},
 	"caption":   {"hls", "internal/ffmpeg"},
-	"gateway":   {"coalesce", "cache", "ratelimit", "hls"},
+	"gateway":   {"coalesce", "cache", "ratelimit", "hls", "internal/clock", "internal/stripe"},
 }
 
 // Application lists the top-level directories that hold the reference
