@@ -4,7 +4,7 @@ GO    ?= go
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run build test vet lint bench bench-media bench-caption fuzz examples
+.PHONY: help setup run build test vet lint bench bench-media bench-caption bench-edge fuzz examples
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,10 @@ bench-media: setup ## ladder in one ffmpeg vs one per rung vs ffmpeg direct, and
 
 bench-caption: setup ## word error rate, speed and live caption latency of the speech recognisers (takes 3 min)
 	cd bench && $(GO) run ./cmd/captionbench
+
+bench-edge: ## v100 gateway vs nginx, Varnish and httputil.ReverseProxy as HLS edge caches (installs them; ~4 min)
+	@./scripts/setup bench-edge
+	cd bench && $(GO) run ./cmd/edgebench
 
 FUZZTIME ?= 30s
 fuzz: ## run every fuzz target for FUZZTIME each

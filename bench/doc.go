@@ -78,4 +78,12 @@
 // make bench-media:
 //
 //	cd bench && go test -run '^$' -bench 'Ladder|Thumbnail' -cpu 2 -benchtime 3x . | go run ./cmd/benchtable
+//
+// The command edgebench (make bench-edge) compares v100's gateway with
+// nginx, Varnish and a plain httputil.ReverseProxy (the command revproxy),
+// each a separate process in front of one origin, with a herd of 1,000
+// requests and with wrk; it documents what it measures and how the peers
+// are configured:
+//
+//	cd bench && go run ./cmd/edgebench
 package bench
