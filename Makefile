@@ -12,8 +12,8 @@ help: ## list the targets
 setup: ## install what v100 needs (ffmpeg, redis-server) if missing; idempotent
 	@./scripts/setup
 
-run: setup ## run the two-tier cache walk-through (the reference server comes later)
-	$(GO) run ./examples/two-tier-cache
+run: setup ## run the video platform (v100 serve) on :8080 with its data in ./data
+	$(GO) run ./cmd/v100 serve
 
 build: ## build the v100 command into bin/v100
 	$(GO) build -trimpath -ldflags='-s -w' -o bin/v100 ./cmd/v100

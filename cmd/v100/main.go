@@ -1,5 +1,6 @@
 // Command v100 is the v100 video platform's reference server and CLI.
 //
+//	v100 serve                      run the video platform on :8080, data in ./data
 //	v100 transcode in.mp4 -o out/   encode an HLS ladder (one ffmpeg process)
 //	v100 probe in.mp4               show what a media file holds
 //	v100 thumbnail in.mp4 -t 10s -o thumb.jpg

@@ -26,6 +26,8 @@ var commands = map[string]command{
 	"thumbnail": {"extract a frame, a poster, a storyboard or an animated preview", runThumbnail},
 	"caption":   {"caption a media file's speech as WebVTT or SRT", runCaption},
 	"gateway":   {"run a caching, coalescing HTTP gateway in front of origins", runGateway},
+	"serve":     {"run the video platform: upload, processing, playback, API", runServe},
+	"keys":      {"create API keys for the management API", runKeys},
 }
 
 // run runs the command line args (without the program name).

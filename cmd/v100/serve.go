@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/v100video/v100/internal/platform"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "[flags]", stderr)
+	cfg := platform.Config{}
+	fs.StringVar(&cfg.Listen, "listen", ":8080", "`address` to listen on")
+	fs.StringVar(&cfg.Data, "data", "./data", "data `directory`: database, media, uploads")
+	steps := fs.String("ladder", "", "rungs as short-side:kbps pairs, largest first, e.g. 720:3000,360:730 (default: 1080p to 240p)")
+	fs.DurationVar(&cfg.Segment, "segment", 6*time.Second, "HLS segment `duration`")
+	fs.StringVar(&cfg.Preset, "preset", "veryfast", "libx264 `preset`")
+	fs.IntVar(&cfg.Workers, "workers", 1, "videos processed at once")
+	fs.DurationVar(&cfg.JobTimeout, "job-timeout", time.Hour, "longest processing of one video")
+	fs.BoolVar(&cfg.NoCaptions, "no-captions", false, "do not caption speech (PocketSphinx)")
+	fs.Int64Var(&cfg.MaxUpload, "max-upload", 20<<30, "largest tus upload in `bytes`")
+	fs.Int64Var(&cfg.MaxMultipart, "max-multipart", 512<<20, "largest multipart upload in `bytes`")
+	debug := fs.Bool("debug", false, "log at debug level")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly("serve", pos, 0, "no arguments"); err != nil {
+		return err
+	}
+	if *steps != "" {
+		if cfg.Steps, err = parseSteps(*steps); err != nil {
+			return err
+		}
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg.Started = func(addr net.Addr) {
+		fmt.Fprintf(stdout, "v100: serving on %s (data in %s)\n", serverURL(addr), cfg.Data)
+	}
+	return platform.Run(ctx, cfg)
+}
+
+// serverURL is the URL to reach a listener at: localhost for a wildcard
+// address.
+func serverURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/v100video/v100/internal/mediatest"
+)
+
+// TestServeHelperProcess is not a test: TestServeKilledMidJob runs the test
+// binary with it to have "v100 serve" in a process of its own to kill.
+func TestServeHelperProcess(t *testing.T) {
+	raw := os.Getenv("V100_SERVE_HELPER_ARGS")
+	if raw == "" {
+		t.Skip("helper process for TestServeKilledMidJob")
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(raw), &args); err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(exitCode(run(ctx, args, os.Stdout, os.Stderr)))
+}
+
+// TestServeKilledMidJob kills the server and its ffmpeg while a video is
+// being transcoded, as a crash or the OOM killer would, and checks that the
+// restarted server sweeps the partial output and finishes the video.
+func TestServeKilledMidJob(t *testing.T) {
+	clip := mediatest.Clip(t, mediatest.Spec{Width: 1280, Height: 720, Seconds: 30})
+	src, err := os.ReadFile(clip)
+	require.NoError(t, err)
+	dir := t.TempDir()
+
+	args, _ := json.Marshal(append(append([]string{"serve", "-listen", "127.0.0.1:0", "-data", dir, "-no-captions"}, testServeArgs...),
+		"-ladder", "720:2000,360:600", "-preset", "medium"))
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
+	cmd.Env = append(os.Environ(), "V100_SERVE_HELPER_ARGS="+string(args))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // to kill ffmpeg too
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	require.NoError(t, cmd.Start())
+	killed := false
+	kill := func() {
+		if !killed {
+			killed = true
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			cmd.Wait()
+		}
+	}
+	t.Cleanup(kill)
+
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := servingRE.FindStringSubmatch(sc.Text()); m != nil {
+				urls <- m[1]
+			}
+		}
+	}()
+	first := &server{stderr: stderr}
+	select {
+	case first.url = <-urls:
+	case <-time.After(time.Minute):
+		t.Fatalf("serve did not start:\n%s", stderr)
+	}
+
+	code, v, resp := first.multipartUpload(t, "long.mp4", src)
+	require.Equal(t, 201, code, resp)
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		got := first.video(t, v.ID)
+		require.NotEqual(t, "ready", got.Status, "finished before the kill: make the test clip longer")
+		require.NotEqual(t, "failed", got.Status, got.Error)
+		if got.Status == "processing" && got.Progress > 1 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "processing did not start:\n%s", stderr)
+		time.Sleep(100 * time.Millisecond)
+	}
+	kill()
+	partial, _ := filepath.Glob(filepath.Join(dir, "work", v.ID, ".transcode-partial-*"))
+	require.NotEmpty(t, partial, "the kill left no partial transcode")
+
+	srv := startServe(t, dir, "-no-captions", "-ladder", "720:2000,360:600")
+	got := srv.video(t, v.ID)
+	require.NotEqual(t, "failed", got.Status, got.Error)
+	if got.Status == "waiting" {
+		require.True(t, strings.Contains(got.Message(), "interruption"), got.Message())
+	}
+	got = srv.waitFor(t, v.ID)
+	require.Equal(t, "ready", got.Status, got.Error)
+	partial, _ = filepath.Glob(filepath.Join(dir, "work", "*", ".transcode-partial-*"))
+	require.Empty(t, partial)
+	code, _, body := srv.get(t, "/v1/playback/"+got.PlaybackID+"/master.m3u8", nil)
+	require.Equal(t, 200, code)
+	require.Contains(t, string(body), "RESOLUTION=1280x720")
+}

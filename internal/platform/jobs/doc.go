@@ -1,0 +1,23 @@
+// Package jobs runs the platform's processing as durable jobs on River
+// (github.com/riverqueue/river), in the same SQLite database as the
+// metadata, so that an asset's job is queued in the transaction that makes
+// the asset waiting and survives a crash.
+//
+// # Recovery
+//
+// A job stuck in River's "running" state after its process died is picked up
+// again in two ways. River's rescuer retries jobs running longer than
+// [Config.RescueAfter] (for a queue shared by several processes). And on an
+// embedded SQLite database, which one process owns (the platform holds a lock
+// on the data directory), [Queue.Start] makes every job left running by the
+// previous process available again at once, and resets its asset to waiting:
+// no asset stays "processing" after a restart. A job whose asset was deleted
+// finishes without work.
+//
+// # Failures
+//
+// A source that cannot be processed (not media, a playlist, over the limits)
+// fails its asset at once with the reason; other errors are retried up to
+// [MaxAttempts] times, the last failure failing the asset. A job cancelled by
+// shutdown is snoozed, not failed, so that the next start runs it again.
+package jobs

@@ -1,0 +1,201 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/v100video/v100/internal/platform/media"
+	"github.com/v100video/v100/internal/platform/storage"
+	"github.com/v100video/v100/internal/platform/store"
+)
+
+// MaxAttempts is how many times a job runs before its asset fails.
+const MaxAttempts = 3
+
+// ProcessArgs is the job that processes one asset.
+type ProcessArgs struct {
+	AssetID string `json:"asset_id"`
+}
+
+// Kind is the job's kind in River's table.
+func (ProcessArgs) Kind() string { return "v100_process" }
+
+// InsertOpts bounds the attempts.
+func (ProcessArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: MaxAttempts} }
+
+// Config configures New.
+type Config struct {
+	Store    *store.Store
+	Storage  storage.Storage
+	Pipeline *media.Pipeline
+	// WorkDir is where jobs write their output before it is imported
+	// into Storage; it must be on Storage's file system for a local
+	// Storage.
+	WorkDir string
+	// Workers is how many jobs run at once; if zero, 1.
+	Workers int
+	// Timeout bounds one run of a job; if zero, 1 hour.
+	Timeout time.Duration
+	// RescueAfter is how long a job may stay running before River's
+	// rescuer retries it; if zero, Timeout plus a minute. It must be more
+	// than Timeout.
+	RescueAfter time.Duration
+	// PollInterval is how often workers look for new jobs; if zero, 1 s.
+	PollInterval time.Duration
+	// Logger; if nil, nothing is logged.
+	Logger *slog.Logger
+}
+
+// Queue is the processing queue and its workers.
+type Queue struct {
+	cfg    Config
+	client *river.Client[*sql.Tx]
+	log    *slog.Logger
+}
+
+// New migrates River's tables in cfg.Store's database and returns a Queue;
+// call Start to run its workers.
+func New(ctx context.Context, cfg Config) (*Queue, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 1
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = time.Hour
+	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = cfg.Timeout + time.Minute
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db := cfg.Store.DB()
+	riverLog := slog.New(quiet{log.Handler(), slog.LevelWarn}).With("component", "river")
+	migrator, err := rivermigrate.New(riversqlite.New(db), &rivermigrate.Config{Logger: riverLog})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("jobs: migrate: %w", err)
+	}
+	q := &Queue{cfg: cfg, log: log}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &worker{q: q}); err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	q.client, err = river.NewClient(riversqlite.New(db), &river.Config{
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:              workers,
+		JobTimeout:           cfg.Timeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		FetchPollInterval:    cfg.PollInterval,
+		Logger:               riverLog,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return q, nil
+}
+
+// Start recovers what a previous process left running, then starts the
+// workers. It must be called only by the process that owns the database.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.recover(ctx); err != nil {
+		return err
+	}
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	return nil
+}
+
+// Stop waits for running jobs until ctx ends, then cancels them; cancelled
+// jobs run again at the next start.
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.client.Stop(ctx)
+	if err == nil {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := q.client.StopAndCancel(cctx); err != nil {
+		return fmt.Errorf("jobs: stop: %w", err)
+	}
+	return nil
+}
+
+// Enqueue queues the processing of asset id in tx, returning the job's ID.
+func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, id string) (int64, error) {
+	res, err := q.client.InsertTx(ctx, tx, ProcessArgs{AssetID: id}, nil)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: enqueue %s: %w", id, err)
+	}
+	return res.Job.ID, nil
+}
+
+// Cancel cancels job id, if it has not finished; a running job stops when
+// River notices (its asset is gone, so it does nothing more).
+func (q *Queue) Cancel(ctx context.Context, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	_, err := q.client.JobCancel(ctx, id)
+	if err != nil && !errors.Is(err, river.ErrNotFound) {
+		return fmt.Errorf("jobs: cancel %d: %w", id, err)
+	}
+	return nil
+}
+
+// recover makes the jobs a dead process left running available again and
+// resets their assets to waiting; then fails the assets whose job is gone
+// or finished without making them ready (discarded by the rescuer, say).
+func (q *Queue) recover(ctx context.Context) error {
+	// River has no API to requeue a running job: its rescuer does, after
+	// RescueAfter, for queues shared by processes that may still be
+	// alive. Here the process owns the database, so nothing can be running.
+	res, err := q.cfg.Store.DB().ExecContext(ctx,
+		`UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind = ?`, ProcessArgs{}.Kind())
+	if err != nil {
+		return fmt.Errorf("jobs: recover: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		q.log.Warn("requeued jobs left running by a previous process", "jobs", n)
+	}
+	assets, err := q.cfg.Store.Unfinished(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range assets {
+		job, err := q.client.JobGet(ctx, a.JobID)
+		switch {
+		case errors.Is(err, river.ErrNotFound):
+			err = q.cfg.Store.SetFailed(ctx, a.ID, "processing job lost")
+		case err != nil:
+			return fmt.Errorf("jobs: recover: %w", err)
+		case job.State == rivertype.JobStateDiscarded || job.State == rivertype.JobStateCancelled || job.State == rivertype.JobStateCompleted:
+			err = q.cfg.Store.SetFailed(ctx, a.ID, "processing did not finish: "+lastError(job))
+		case a.Status == store.Processing:
+			err = q.cfg.Store.SetRequeued(ctx, a.ID, "restarted after an interruption")
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+func lastError(job *rivertype.JobRow) string {
+	if n := len(job.Errors); n > 0 {
+		return job.Errors[n-1].Error
+	}
+	return string(job.State)
+}

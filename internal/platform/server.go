@@ -1,0 +1,192 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/v100video/v100/caption"
+	"github.com/v100video/v100/internal/platform/api"
+	"github.com/v100video/v100/internal/platform/jobs"
+	"github.com/v100video/v100/internal/platform/media"
+	"github.com/v100video/v100/internal/platform/storage"
+	"github.com/v100video/v100/internal/platform/store"
+	"github.com/v100video/v100/transcode"
+)
+
+// Config configures Run. The zero Config serves on :8080 from ./data.
+type Config struct {
+	// Listen is the address to listen on; if empty, ":8080".
+	Listen string
+	// Data is the data directory; if empty, "./data". It holds the
+	// database (v100.db), the media (media/), uploads in progress
+	// (uploads/) and the jobs' scratch space (work/).
+	Data string
+	// Steps is the ladder template; if nil, transcode's default.
+	Steps []transcode.Step
+	// Segment is the HLS segment duration; if zero, 6 s.
+	Segment time.Duration
+	// Preset is the libx264 preset; if empty, "veryfast".
+	Preset string
+	// Limits bound the sources; if nil, transcode.DefaultLimits().
+	Limits *transcode.Limits
+	// Workers is how many videos are processed at once; if zero, 1.
+	Workers int
+	// JobTimeout bounds the processing of one video; if zero, 1 hour.
+	JobTimeout time.Duration
+	// NoCaptions turns off auto captions (PocketSphinx).
+	NoCaptions bool
+	// MaxUpload bounds a tus upload and MaxMultipart a multipart one; if
+	// zero, 20 GiB and 512 MiB.
+	MaxUpload, MaxMultipart int64
+	// Logger; if nil, nothing is logged.
+	Logger *slog.Logger
+	// Started, if not nil, is called with the address once the server
+	// listens and its workers run.
+	Started func(addr net.Addr)
+}
+
+// Layout of the data directory.
+const (
+	DBName    = "v100.db"
+	MediaDir  = "media"
+	UploadDir = "uploads"
+	WorkDir   = "work"
+	LockName  = "v100.lock"
+)
+
+// OpenStore opens the metadata database of the data directory dir.
+func OpenStore(ctx context.Context, dir string) (*store.Store, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, filepath.Join(dir, DBName))
+}
+
+// Run serves the platform until ctx ends, then shuts down gracefully:
+// in-flight requests finish (up to 10 s), and running jobs get 10 s before
+// they are cancelled, to run again at the next start.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Listen == "" {
+		cfg.Listen = ":8080"
+	}
+	if cfg.Data == "" {
+		cfg.Data = "./data"
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	for _, d := range []string{cfg.Data, filepath.Join(cfg.Data, MediaDir), filepath.Join(cfg.Data, UploadDir), filepath.Join(cfg.Data, WorkDir)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	unlock, err := lockDir(filepath.Join(cfg.Data, LockName))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := sweep(filepath.Join(cfg.Data, WorkDir), log); err != nil {
+		return err
+	}
+
+	st, err := OpenStore(ctx, cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	files := &storage.Dir{Root: filepath.Join(cfg.Data, MediaDir)}
+	pipe := &media.Pipeline{
+		Steps: cfg.Steps, Segment: cfg.Segment, Preset: cfg.Preset, Limits: cfg.Limits, Logger: log,
+	}
+	if !cfg.NoCaptions {
+		pipe.Recognizer = &caption.Sphinx{}
+	}
+	queue, err := jobs.New(ctx, jobs.Config{
+		Store: st, Storage: files, Pipeline: pipe, WorkDir: filepath.Join(cfg.Data, WorkDir),
+		Workers: cfg.Workers, Timeout: cfg.JobTimeout, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	apiSrv, err := api.New(api.Config{
+		Store: st, Storage: files, Queue: queue,
+		UploadDir: filepath.Join(cfg.Data, UploadDir), WorkDir: filepath.Join(cfg.Data, WorkDir),
+		MaxUpload: cfg.MaxUpload, MaxMultipart: cfg.MaxMultipart, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer apiSrv.Close()
+	if has, err := st.HasKeys(ctx); err == nil && !has {
+		log.Warn("no API key exists: the management API answers loopback clients only (every client looks local behind a reverse proxy on this host); run \"v100 keys create\"")
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           apiSrv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if err := queue.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	if cfg.Started != nil {
+		cfg.Started(ln.Addr())
+	}
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-served:
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+	}
+	jctx, jcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer jcancel()
+	if err := queue.Stop(jctx); err != nil {
+		log.Error("stopping the workers", "err", err)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+// sweep empties the work directory: what a previous process left there
+// (transcodes it was running, ".transcode-partial-*" directories of one
+// that died, multipart uploads it was receiving) belongs to no one now.
+func sweep(dir string, log *slog.Logger) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("platform: sweep: %w", err)
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("platform: sweep: %w", err)
+		}
+	}
+	if len(entries) > 0 {
+		log.Info("removed leftovers of a previous run", "dir", dir, "entries", len(entries))
+	}
+	return nil
+}
