@@ -269,7 +269,8 @@ func (s *sphinxStream) run() {
 		err = fmt.Errorf("caption: sphinx: writing audio: %w", feedErr)
 	}
 	s.mu.Lock()
-	s.err, s.queue, s.pending = err, nil, 0
+	// Writes after the end fail: with the error, or as after Close.
+	s.err, s.queue, s.pending, s.closed = err, nil, 0, true
 	s.mu.Unlock()
 	close(s.results)
 }
