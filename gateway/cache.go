@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,7 +29,8 @@ const (
 	// this request waited for.
 	XCacheCoalesced = "COALESCED"
 	// XCacheBypass: the origin answered this request on its own, outside
-	// the cache: an unsafe method, a Range request, a request with
+	// the cache: an unsafe method, a Range request, an upgrade or a request
+	// whose Connection field names another of its fields, a request with
 	// Cache-Control: no-store, a key remembered as uncacheable, a waiter
 	// released by a response it may not share or after WaitTimeout or
 	// beyond MaxWaiters, or a closed Cache.
@@ -54,6 +56,17 @@ type CacheOptions struct {
 	// remembered, so that requests for it go straight to the origin
 	// instead of waiting on each other. If zero, 5 s.
 	UncacheableTTL time.Duration
+	// RefreshAhead turns on refresh-ahead, and is the least lead it takes.
+	// A fresh response hit when less than its lead is left of its
+	// freshness is refreshed by one background fetch per key (as within
+	// stale-while-revalidate, but never serving it stale), so that under
+	// steady traffic the new response replaces it before it expires and
+	// no client waits for the origin. The lead is twice the time the
+	// origin took to send the response's headers, at least RefreshAhead,
+	// at most a sixteenth of the freshness lifetime: refreshing ahead adds
+	// at most one origin fetch in sixteen. If zero, 10 ms; if negative,
+	// off: responses are fetched again once stale.
+	RefreshAhead time.Duration
 	// Logger receives origin panics and, at debug level, why responses
 	// were not cached. If nil, nothing is logged.
 	Logger *slog.Logger
@@ -77,9 +90,11 @@ type CacheOptions struct {
 // combined, list members trimmed of whitespace and joined by commas, case
 // kept; an absent field differs from an empty one). GET and HEAD share
 // keys: a HEAD is answered from a stored GET, and a HEAD miss fetches the
-// GET (and stores it). Requests with Range, and unsafe methods, go to the
-// origin (BYPASS); an unsafe method also drops what is stored for its
-// target.
+// GET (and stores it). Requests with Range, upgrades (WebSocket), requests
+// whose Connection field names another of their fields (which a proxy
+// removes, so it must not select a variant), and unsafe methods go to the
+// origin (BYPASS); an unsafe method that the origin answers with a
+// non-error status also drops what is stored for its target.
 //
 // # Storing
 //
@@ -123,6 +138,18 @@ type CacheOptions struct {
 // one background refresh per key runs; no client waits on it. Within
 // stale-if-error, a stale response is served when the origin answers 5xx
 // or fails.
+//
+// Refresh-ahead (CacheOptions.RefreshAhead, on unless negative) keeps a
+// busy response from going stale at all: a hit on a fresh response with
+// less than its lead left of its freshness starts one background refresh
+// for the key (the same conditional GET as stale-while-revalidate's), and
+// the client is served the fresh response at once. The lead is twice the
+// time the origin took to send the response, within bounds (see
+// CacheOptions.RefreshAhead), so that the new response is stored before
+// the old one expires: under steady traffic a max-age=1 playlist is
+// fetched about once a second and no client waits for it. Nothing stale
+// is served: if the refresh is late, requests join it as they would any
+// fetch.
 //
 // Clients' Cache-Control: no-cache or max-age=0 make the cache revalidate
 // (joining a fetch already running for the key, so that reloads cannot
@@ -184,6 +211,7 @@ type Cache struct {
 	maxWaiters  int
 	waitTimeout time.Duration
 	uncacheTTL  time.Duration
+	refreshLead time.Duration // the least refresh-ahead lead; negative: off
 	log         *slog.Logger
 	now         func() time.Time
 
@@ -205,7 +233,7 @@ type Cache struct {
 
 type cacheCounters struct {
 	hits, misses, stale, revalidations, originFetches atomic.Uint64
-	coalesced, uncacheable, bypass                    atomic.Uint64
+	coalesced, uncacheable, bypass, refreshesAhead    atomic.Uint64
 }
 
 // CacheStats are a Cache's counters since it was made.
@@ -218,6 +246,7 @@ type CacheStats struct {
 	CoalescedWaiters uint64 // answered by another request's origin fetch
 	Uncacheable      uint64 // origin responses found not shareable or not storable
 	Bypass           uint64 // answered by the origin outside the cache (see XCacheBypass)
+	RefreshesAhead   uint64 // background refreshes of fresh responses near expiry (see CacheOptions.RefreshAhead)
 	Evictions        uint64 // entries evicted to stay within MaxBytes
 	Objects          int64  // stored responses now
 	Bytes            int64  // bytes accounted to stored entries now
@@ -245,6 +274,9 @@ func NewCache(next http.Handler, opts *CacheOptions) *Cache {
 	if o.UncacheableTTL <= 0 {
 		o.UncacheableTTL = 5 * time.Second
 	}
+	if o.RefreshAhead == 0 {
+		o.RefreshAhead = 10 * time.Millisecond
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -257,6 +289,7 @@ func NewCache(next http.Handler, opts *CacheOptions) *Cache {
 		maxWaiters:  o.MaxWaiters,
 		waitTimeout: o.WaitTimeout,
 		uncacheTTL:  o.UncacheableTTL,
+		refreshLead: o.RefreshAhead,
 		log:         o.Logger,
 		now:         o.Now,
 		flights:     make(map[string]*flight),
@@ -276,7 +309,7 @@ func (c *Cache) Stats() CacheStats {
 		Hits: s.hits.Load(), Misses: s.misses.Load(), Stale: s.stale.Load(),
 		Revalidations: s.revalidations.Load(), OriginFetches: s.originFetches.Load(),
 		CoalescedWaiters: s.coalesced.Load(), Uncacheable: s.uncacheable.Load(),
-		Bypass: s.bypass.Load(), Evictions: c.store.evictions.Load(),
+		Bypass: s.bypass.Load(), RefreshesAhead: s.refreshesAhead.Load(), Evictions: c.store.evictions.Load(),
 		Objects: c.store.objects.Load(), Bytes: c.store.bytes.Load(),
 	}
 }
@@ -305,12 +338,15 @@ func (c *Cache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (c *Cache) serve(w http.ResponseWriter, r *http.Request, depth int) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		if !safeForCache(r.Method) {
-			c.invalidate(r)
+			iw := &invalidator{ResponseWriter: w, c: c, r: r}
+			c.bypassTo(iw, r)
+			iw.status(http.StatusOK) // a handler that wrote nothing sent a 200
+			return
 		}
 		c.bypassTo(w, r)
 		return
 	}
-	if c.closing.Load() || r.Header["Range"] != nil {
+	if c.closing.Load() || r.Header["Range"] != nil || connectionNamesField(r.Header) {
 		c.bypassTo(w, r)
 		return
 	}
@@ -340,6 +376,9 @@ func (c *Cache) serve(w http.ResponseWriter, r *http.Request, depth int) {
 			forced := hasRCC && (rcc.noCache || rcc.maxAge == 0 || (rcc.maxAge != noDelta && age > time.Duration(rcc.maxAge)*time.Second))
 			if !forced && obj.fresh(age) {
 				c.stats.hits.Add(1)
+				if !obj.refreshAt.IsZero() && !now.Before(obj.refreshAt) {
+					c.refreshAhead(obj, key, primaryLen, r)
+				}
 				c.serveObject(w, r, obj, age, c.xHit)
 				return
 			}
@@ -533,6 +572,9 @@ func (c *Cache) consume(w http.ResponseWriter, r *http.Request, f *flight, rd *c
 	c.count(owner)
 	h := w.Header()
 	if res.status == http.StatusOK && notModified(r, res.fr.etag, res.fr.lastMod, res.fr.date) {
+		if !res.ownerOnly && res.fr.verdict == verdictStore {
+			f.keepFetching() // to store the body this client does not need
+		}
 		writeNotModified(h, res.fields)
 		h["X-Cache"] = x
 		w.WriteHeader(http.StatusNotModified)
@@ -582,6 +624,43 @@ func (c *Cache) bypassTo(w http.ResponseWriter, r *http.Request) {
 	c.next.ServeHTTP(w, r)
 }
 
+// invalidator passes on the origin's answer to an unsafe request, and
+// invalidates the request's target once the status is known to be a
+// non-error one (RFC 9111 §4.4).
+type invalidator struct {
+	http.ResponseWriter
+	c    *Cache
+	r    *http.Request
+	seen bool
+}
+
+func (w *invalidator) status(code int) {
+	if w.seen || code < 200 {
+		return
+	}
+	w.seen = true
+	if code < 400 {
+		w.c.invalidate(w.r)
+	}
+}
+
+func (w *invalidator) WriteHeader(code int) {
+	w.status(code)
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *invalidator) Write(p []byte) (int, error) {
+	w.status(http.StatusOK)
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *invalidator) Flush() {
+	w.status(http.StatusOK)
+	http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+func (w *invalidator) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // invalidate drops what is stored for an unsafe request's target (RFC 9111
 // §4.4). Variants become unreachable with their Vary marker.
 func (c *Cache) invalidate(r *http.Request) {
@@ -630,7 +709,8 @@ func equalNames(a, b []string) bool {
 }
 
 // newObject makes a storable object of a complete response.
-func (c *Cache) newObject(status int, h http.Header, body []byte, fr freshness, respTime time.Time) *object {
+// fetch is how long the origin took to send the response's headers.
+func (c *Cache) newObject(status int, h http.Header, body []byte, fr freshness, respTime time.Time, fetch time.Duration) *object {
 	cl := int64(len(body))
 	if status == http.StatusNoContent || status == http.StatusNotModified {
 		cl = -1
@@ -639,8 +719,40 @@ func (c *Cache) newObject(status int, h http.Header, body []byte, fr freshness, 
 	if h["Date"] == nil {
 		fields = append(fields, hfield{"Date", []string{respTime.UTC().Format(http.TimeFormat)}})
 	}
-	return &object{status: status, fields: fields, body: body, fr: fr, respTime: respTime,
+	obj := &object{status: status, fields: fields, body: body, fr: fr, respTime: respTime,
 		size: int64(len(body)) + fieldsSize(fields) + entryOverhead}
+	c.planRefresh(obj, fetch)
+	return obj
+}
+
+// planRefresh sets when a hit starts refreshing obj, which the origin
+// took fetch to send, ahead of its expiry: lead before it, where lead is
+// twice fetch, at least RefreshAhead and at most a sixteenth of the
+// freshness lifetime (so that refreshing ahead adds at most one fetch in
+// sixteen: a max-age=1 response from a 50 ms origin is fetched every
+// 937.5 ms). A response that arrives with less than twice the lead left
+// is not refreshed ahead: it would be refetched at once, again and again.
+func (c *Cache) planRefresh(obj *object, fetch time.Duration) {
+	if c.refreshLead < 0 || obj.fr.noCache {
+		return
+	}
+	lead := min(max(2*fetch, c.refreshLead), obj.fr.lifetime/16)
+	left := obj.fr.lifetime - obj.fr.initAge
+	if lead <= 0 || left < 2*lead {
+		return
+	}
+	obj.refreshAt = obj.respTime.Add(left - lead)
+}
+
+// refreshAhead starts a background refresh of obj, stored under key and
+// hit by r while fresh but within its refresh-ahead lead, unless one has
+// started already. Requests with Authorization start none (see refresh).
+func (c *Cache) refreshAhead(obj *object, key []byte, primaryLen int, r *http.Request) {
+	if r.Header["Authorization"] != nil || !obj.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	c.stats.refreshesAhead.Add(1)
+	c.refresh(key, primaryLen, r)
 }
 
 // storeObject stores obj for the request whose header is reqHeader, under
@@ -664,6 +776,32 @@ func (c *Cache) unmapFlight(f *flight) {
 		delete(c.flights, f.key)
 	}
 	c.fmu.Unlock()
+}
+
+// connectionNamesField reports whether h's Connection field names a field
+// that h has, other than the hop-by-hop ones it need not name: an upgrade
+// (Connection: Upgrade), or a field that a proxy removes before the origin
+// sees it, so that it must not select a variant. Either way the request
+// goes to the origin outside the cache.
+func connectionNamesField(h http.Header) bool {
+	for _, v := range h["Connection"] {
+		for v != "" {
+			tok := v
+			if i := strings.IndexByte(v, ','); i >= 0 {
+				tok, v = v[:i], v[i+1:]
+			} else {
+				v = ""
+			}
+			tok = trimOWS(tok)
+			if tok == "" || strings.EqualFold(tok, "close") || strings.EqualFold(tok, "keep-alive") {
+				continue
+			}
+			if h[http.CanonicalHeaderKey(tok)] != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func safeForCache(m string) bool {

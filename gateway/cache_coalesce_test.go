@@ -589,3 +589,92 @@ func TestCacheOriginAbortMidBody(t *testing.T) {
 	require.Equal(t, "1234567890", string(b))
 	require.Equal(t, "MISS", res.Header.Get("X-Cache"), "the cut body was not stored")
 }
+
+// A 5xx is shared with the waiters only if it may be shared at all: one
+// that sets a cookie, is private or no-store, or varies on a field the
+// waiter sent differently goes to the request that caused it alone.
+func TestCacheUnshareableErrorNotShared(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		kv       []string
+		waiterKV []string
+	}{
+		{"Set-Cookie", []string{"Set-Cookie", "session=secret"}, nil},
+		{"private", []string{"Cache-Control", "private"}, nil},
+		{"no-store", []string{"Cache-Control", "no-store"}, nil},
+		{"Vary", []string{"Vary", "Cookie"}, []string{"Cookie", "id=2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				leaderGo := make(chan struct{})
+				o := &origin{serve: func(w http.ResponseWriter, r *http.Request, n int) {
+					if n == 1 {
+						<-leaderGo
+					}
+					for i := 0; i+1 < len(tc.kv); i += 2 {
+						w.Header().Set(tc.kv[i], tc.kv[i+1])
+					}
+					w.WriteHeader(http.StatusServiceUnavailable)
+					w.Write([]byte("secret of request " + strconv.Itoa(n)))
+				}}
+				c := newCache(t, o, nil)
+				leader, leaderDone := serveAsync(c, context.Background(), "http://example.com/a", "Cookie", "id=1")
+				synctest.Wait()
+				waiter, waiterDone := serveAsync(c, context.Background(), "http://example.com/a", tc.waiterKV...)
+				synctest.Wait()
+				close(leaderGo)
+				<-leaderDone
+				<-waiterDone
+				_, _, lb := leader.snapshot()
+				code, wh, wb := waiter.snapshot()
+				require.Equal(t, "secret of request 1", lb)
+				require.Equal(t, 503, code)
+				require.Equal(t, "secret of request 2", wb, "the waiter never sees the leader's response")
+				require.NotEqual(t, "COALESCED", wh.Get("X-Cache"))
+			})
+		})
+	}
+}
+
+// A client's conditional request that misses gets its 304, and the fetch
+// it started goes on to store the response for the next requests.
+func TestCacheConditionalMissStores(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rest := make(chan struct{})
+		o := &origin{serve: func(w http.ResponseWriter, r *http.Request, n int) {
+			w.Header().Set("Cache-Control", "max-age=60")
+			w.Header().Set("Etag", `"v1"`)
+			w.WriteHeader(http.StatusOK)
+			<-rest // the body comes after the client has its 304
+			w.Write([]byte("body"))
+		}}
+		c := newCache(t, o, nil)
+		w := get(c, "GET", "http://example.com/a", "If-None-Match", `"v1"`)
+		require.Equal(t, http.StatusNotModified, w.Code)
+		close(rest)
+		synctest.Wait()
+		requireResponse(t, get(c, "GET", "http://example.com/a"), 200, "HIT", "body")
+		require.Equal(t, 1, o.count())
+	})
+}
+
+// An unsafe request invalidates only when the origin accepted it (RFC 9111
+// §4.4: a non-error status): anyone can send a POST that the origin
+// refuses, and it must not evict what is stored.
+func TestCacheRefusedUnsafeMethodKeepsStored(t *testing.T) {
+	o := &origin{serve: func(w http.ResponseWriter, r *http.Request, n int) {
+		if r.Method != "GET" {
+			http.Error(w, "no", http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Cache-Control", "max-age=60")
+		w.Write([]byte("x"))
+	}}
+	c := newCache(t, o, nil)
+	get(c, "GET", "http://example.com/a")
+	w := get(c, "POST", "http://example.com/a")
+	require.Equal(t, http.StatusMethodNotAllowed, w.Code)
+	require.Equal(t, "HIT", get(c, "GET", "http://example.com/a").Header().Get("X-Cache"))
+	get(c, "DELETE", "http://example.com/a")
+	require.Equal(t, "HIT", get(c, "GET", "http://example.com/a").Header().Get("X-Cache"))
+}

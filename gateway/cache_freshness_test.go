@@ -13,7 +13,8 @@ import (
 )
 
 // A max-age=1 response is refreshed every second, not every two: freshness
-// is kept to the nanosecond, only the Age field is whole seconds.
+// is kept to the nanosecond, only the Age field is whole seconds. (Without
+// refresh-ahead, which would refresh it just before 999 ms.)
 func TestCacheMaxAgeOneRefreshesEverySecond(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		o := &origin{serve: func(w http.ResponseWriter, r *http.Request, n int) {
@@ -21,7 +22,7 @@ func TestCacheMaxAgeOneRefreshesEverySecond(t *testing.T) {
 			w.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
 			w.Write([]byte("v" + strconv.Itoa(n)))
 		}}
-		c := newCache(t, o, nil)
+		c := newCache(t, o, &gateway.CacheOptions{RefreshAhead: -1})
 		start := time.Now()
 		for _, step := range []struct {
 			at     time.Duration

@@ -46,7 +46,12 @@
 // Stale responses are revalidated with If-None-Match/If-Modified-Since (a
 // 304 refreshes them), served at once within stale-while-revalidate while
 // one background refresh runs, and served when the origin fails within
-// stale-if-error. Clients' conditional requests get 304 from the cache.
+// stale-if-error. A fresh response hit shortly before it expires (within
+// twice the origin's fetch time, at most a sixteenth of its lifetime) is
+// refreshed ahead by one background fetch, so that under steady traffic
+// it is replaced before it goes stale and no client waits for the origin
+// ([CacheOptions.RefreshAhead]). Clients' conditional requests get 304
+// from the cache.
 // Every response carries X-Cache: HIT, MISS, STALE, REVALIDATED, COALESCED
 // or BYPASS; [Cache.Stats] counts the same.
 //

@@ -109,6 +109,7 @@ func (f *flight) run() {
 type flightWriter struct {
 	f     *flight
 	h     http.Header
+	sent  http.Header // h as WriteHeader found it: what decide judged, and what is stored
 	wrote bool
 	err   error // the first write error: the body is incomplete
 }
@@ -120,7 +121,10 @@ func (w *flightWriter) WriteHeader(code int) {
 		return // informational responses are not forwarded
 	}
 	w.wrote = true
-	w.f.decide(code, w.h.Clone())
+	// Later changes to h (such as trailers a proxy adds after the body)
+	// are not part of the response's header.
+	w.sent = w.h.Clone()
+	w.f.decide(code, w.sent)
 }
 
 func (w *flightWriter) Write(p []byte) (int, error) {
@@ -153,7 +157,7 @@ func (f *flight) decide(code int, h http.Header) {
 		}
 		merged := mergeFields(f.stale.fields, h)
 		fr := analyse(f.stale.status, merged, f.reqTime, respTime, f.auth, c.maxObject)
-		obj := c.newObject(f.stale.status, merged, f.stale.body, fr, respTime)
+		obj := c.newObject(f.stale.status, merged, f.stale.body, fr, respTime, respTime.Sub(f.reqTime))
 		res.obj, res.fr = obj, fr
 		c.stats.revalidations.Add(1)
 		if fr.verdict == verdictStore {
@@ -179,6 +183,15 @@ func (f *flight) decide(code int, h http.Header) {
 		}
 		if n, err := strconv.ParseInt(fieldValue(h, "Content-Length"), 10, 64); err == nil && n > 0 && n <= c.maxObject {
 			f.buf = make([]byte, 0, n)
+		}
+	case verdictError:
+		if fr.reason != "" {
+			res.ownerOnly = true
+			c.unmapFlight(f)
+		} else if fr.varyNames != nil {
+			// Not stored, so no stored marker: waiters compare the fields.
+			res.marker = &varyMarker{names: fr.varyNames}
+			res.variant = string(appendVariant([]byte(f.primary), res.marker, f.req.Header))
 		}
 	case verdictPass:
 		res.ownerOnly = true
@@ -300,11 +313,11 @@ func (f *flight) finish(w *flightWriter, ok bool) {
 	// looks in the store instead.
 	res := f.res
 	if !failed && !large && res.obj == nil && !res.ownerOnly && !res.synthetic && res.fr.verdict == verdictStore {
-		if cl := fieldValue(w.h, "Content-Length"); cl == "" || cl == strconv.Itoa(len(body)) {
+		if cl := fieldValue(w.sent, "Content-Length"); cl == "" || cl == strconv.Itoa(len(body)) {
 			if cap(body)-len(body) > len(body)/8 {
 				body = append(make([]byte, 0, len(body)), body...)
 			}
-			obj := c.newObject(res.status, w.h, body[:len(body):len(body)], res.fr, res.respTime)
+			obj := c.newObject(res.status, w.sent, body[:len(body):len(body)], res.fr, res.respTime, res.respTime.Sub(f.reqTime))
 			c.storeObject(f.primary, f.req.Header, obj)
 		}
 	}
@@ -356,10 +369,14 @@ func (f *flight) leave(rd *cursor) {
 		close(f.space)
 		f.space = nil
 	}
+	if last {
+		// Cancel before unlocking, so that join refuses the flight from
+		// now on, though it stays in Cache.flights until unmapFlight.
+		f.cancel()
+	}
 	f.mu.Unlock()
 	if last {
 		f.c.unmapFlight(f)
-		f.cancel()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -107,4 +108,38 @@ func TestFlightLargeBodyWindow(t *testing.T) {
 			require.LessOrEqual(t, held, 2*max+chunk, "memory held after write %d", i)
 		}
 	})
+}
+
+// A request must not join a fetch that its last consumer is leaving: the
+// fetch is about to be cancelled, which would answer the newcomer with the
+// origin's error for the cancelled request or cut its body short.
+func TestFlightJoinRefusesAbandonedFlight(t *testing.T) {
+	c := NewCache(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+		http.Error(w, "cancelled", http.StatusBadGateway)
+	}), nil)
+	defer c.Close()
+	f, rd := startFlight(c, "http://example.com/a")
+	// A miss looks for the flight with fmu held, as the last consumer
+	// leaves.
+	c.fmu.Lock()
+	left := make(chan struct{})
+	go func() {
+		defer close(left)
+		f.leave(rd)
+	}()
+	for {
+		f.mu.Lock()
+		refs := f.refs
+		f.mu.Unlock()
+		if refs == 0 {
+			break
+		}
+		runtime.Gosched()
+	}
+	rd2, full := f.join()
+	c.fmu.Unlock()
+	<-left
+	require.Nil(t, rd2, "a flight being abandoned takes no waiter")
+	require.False(t, full)
 }

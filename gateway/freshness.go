@@ -50,7 +50,7 @@ const (
 // freshness is what a response's headers say about its reuse.
 type freshness struct {
 	verdict   verdict
-	reason    string        // why verdictPass, for logs
+	reason    string        // why verdictPass (for logs), or why a verdictError goes to its request only
 	lifetime  time.Duration // freshness lifetime (RFC 9111 §4.2.1)
 	swr, sie  time.Duration // stale-while-revalidate, stale-if-error windows
 	noCache   bool          // must be revalidated before each reuse
@@ -119,6 +119,15 @@ func analyse(code int, h http.Header, reqTime, respTime time.Time, auth bool, ma
 		return pass(fr.reason)
 	case code >= 500:
 		fr.verdict = verdictError
+		// Shared with the waiters only if it may be shared at all.
+		switch {
+		case cc.noStore:
+			fr.reason = "no-store"
+		case cc.private:
+			fr.reason = "private"
+		case h["Set-Cookie"] != nil:
+			fr.reason = "Set-Cookie"
+		}
 		return fr
 	case cc.noStore:
 		return pass("no-store")
@@ -209,6 +218,11 @@ type object struct {
 	respTime time.Time
 	size     int64
 	lastAge  atomic.Pointer[ageField]
+	// refreshAt is when a hit starts refreshing the object ahead of its
+	// expiry (see CacheOptions.RefreshAhead); zero for never.
+	refreshAt time.Time
+	// refreshing is set by the hit that started the refresh ahead.
+	refreshing atomic.Bool
 }
 
 // field is one header field, its values shared by every response that

@@ -14,6 +14,7 @@ func (m *Metrics) AddCache(name string, c *Cache) {
 		s.counter(lookups, lookupsHelp, st.Bypass, "route", name, "result", "bypass")
 		s.counter("v100_gateway_cache_revalidations_total", "Stored responses refreshed by a 304 from the origin.", st.Revalidations, "route", name)
 		s.counter("v100_gateway_cache_origin_fetches_total", "Requests the cache made to the origin, background refreshes included.", st.OriginFetches, "route", name)
+		s.counter("v100_gateway_cache_refreshes_ahead_total", "Background refreshes of fresh responses close to their expiry.", st.RefreshesAhead, "route", name)
 		s.counter("v100_gateway_cache_coalesced_waiters_total", "Requests answered by another request's origin fetch.", st.CoalescedWaiters, "route", name)
 		s.counter("v100_gateway_cache_uncacheable_total", "Origin responses that were not shareable or not storable.", st.Uncacheable, "route", name)
 		s.counter("v100_gateway_cache_evictions_total", "Stored responses evicted to stay within the cache's size.", st.Evictions, "route", name)

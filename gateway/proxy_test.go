@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -220,3 +221,96 @@ const (
 	testTimeout  = 10 * time.Second // a bound on polling, not a timing claim
 	pollInterval = 5 * time.Millisecond
 )
+
+// Trailers that the Pool copies into the header map after the body must
+// not become header fields of the stored response: the Cache stores the
+// fields it judged when the headers arrived.
+func TestCacheDoesNotStoreTrailers(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=60")
+		w.Header().Set("Trailer", "X-Session")
+		w.Write([]byte("body"))
+		w.(http.Flusher).Flush()
+		w.Header().Set("X-Session", "secret")
+	}))
+	defer upstream.Close()
+	pool, err := NewPool([]*url.URL{mustURL(t, upstream.URL)}, nil)
+	require.NoError(t, err)
+	defer pool.Close()
+	c := NewCache(pool, nil)
+	defer c.Close()
+
+	first := serve(t, c, "GET", "http://example.com/a", "")
+	require.Equal(t, "MISS", first.Header().Get("X-Cache"))
+	hit := serve(t, c, "GET", "http://example.com/a", "")
+	require.Equal(t, "HIT", hit.Header().Get("X-Cache"))
+	require.Equal(t, "body", hit.Body.String())
+	require.Empty(t, hit.Header().Values("X-Session"), "a trailer stored as a header field")
+}
+
+// A request field that the request's Connection field names is removed
+// before the request goes upstream, so it cannot select a variant: the
+// response the origin gave without it must not be stored as the variant
+// for those who send it.
+func TestCacheConnectionNamedFieldCannotPoisonVariant(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=60")
+		w.Header().Set("Vary", "Accept-Language")
+		fmt.Fprintf(w, "lang=%q", r.Header.Get("Accept-Language"))
+	}))
+	defer upstream.Close()
+	pool, err := NewPool([]*url.URL{mustURL(t, upstream.URL)}, nil)
+	require.NoError(t, err)
+	defer pool.Close()
+	c := NewCache(pool, nil)
+	defer c.Close()
+
+	req := func(kv ...string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "http://example.com/a", nil)
+		for i := 0; i+1 < len(kv); i += 2 {
+			r.Header.Add(kv[i], kv[i+1])
+		}
+		w := httptest.NewRecorder()
+		c.ServeHTTP(w, r)
+		return w
+	}
+	attack := req("Accept-Language", "fr", "Connection", "Accept-Language")
+	require.Equal(t, `lang=""`, attack.Body.String())
+	victim := req("Accept-Language", "fr")
+	require.Equal(t, `lang="fr"`, victim.Body.String(), "the attacker's response was stored for fr")
+}
+
+// A request to switch protocols (a WebSocket) is not a cacheable GET: it
+// goes through to the origin, which can take over the connection.
+func TestCacheUpgradeBypasses(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		defer conn.Close()
+		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\nhello")
+		brw.Flush()
+	}))
+	defer upstream.Close()
+	pool, err := NewPool([]*url.URL{mustURL(t, upstream.URL)}, nil)
+	require.NoError(t, err)
+	defer pool.Close()
+	c := NewCache(pool, nil)
+	defer c.Close()
+	front := httptest.NewServer(c)
+	defer front.Close()
+
+	conn, err := net.Dial("tcp", front.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n")
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	hello, err := io.ReadAll(io.LimitReader(br, 5))
+	require.NoError(t, err)
+	require.Equal(t, "hello", string(hello))
+}

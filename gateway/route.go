@@ -190,8 +190,10 @@ func prefixMatches(prefix, path string) bool {
 // dot.
 func requestHost(r *http.Request) string {
 	h := r.Host
-	if host, _, err := net.SplitHostPort(h); err == nil {
-		h = host
+	if strings.IndexByte(h, ':') >= 0 { // SplitHostPort allocates its error
+		if host, _, err := net.SplitHostPort(h); err == nil {
+			h = host
+		}
 	}
 	return strings.TrimSuffix(strings.ToLower(h), ".")
 }
@@ -234,13 +236,32 @@ func checkPath(u *url.URL) error {
 	if !strings.HasPrefix(u.Path, "/") || !canonicalPath(u.Path) {
 		return errPath
 	}
-	if u.RawPath != "" {
-		raw := strings.ToLower(u.RawPath)
-		if strings.Contains(raw, "%2f") || strings.Contains(raw, "%5c") {
-			return errPath
-		}
+	if u.RawPath != "" && hasEncoded(u.RawPath, false) {
+		return errPath
 	}
 	return nil
+}
+
+// hasEncoded reports whether s has an encoded slash or backslash (%2F,
+// %5C), or, if dot, an encoded dot (%2E), in either case. It allocates
+// nothing: it runs on every request.
+func hasEncoded(s string, dot bool) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] != '%' {
+			continue
+		}
+		switch c := s[i+2] | 0x20; s[i+1] {
+		case '2':
+			if c == 'f' || dot && c == 'e' {
+				return true
+			}
+		case '5':
+			if c == 'c' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // canonicalPath reports whether the decoded path p has no dot or empty
@@ -252,18 +273,21 @@ func canonicalPath(p string) bool {
 			return false
 		}
 	}
-	lower := strings.ToLower(p)
-	if strings.Contains(lower, "%2e") || strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") {
+	if hasEncoded(p, true) {
 		return false
 	}
-	segs := strings.Split(p[1:], "/")
-	for i, s := range segs {
+	rest := p[1:]
+	for {
+		s, after, more := strings.Cut(rest, "/")
 		s, _, _ = strings.Cut(s, ";") // "..;x" is ".." to some servers
 		switch {
-		case s == "" && i == len(segs)-1:
+		case s == "" && !more: // a trailing '/'
 		case s == "", s == ".", s == "..":
 			return false
 		}
+		if !more {
+			return true
+		}
+		rest = after
 	}
-	return true
 }

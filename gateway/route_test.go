@@ -169,3 +169,27 @@ func TestNewRouterRejects(t *testing.T) {
 		})
 	}
 }
+
+// Routing is on every request's path, cache hits included: it allocates
+// nothing for a canonical path, whatever its case, or a host without a
+// port.
+func TestRouterDoesNotAllocate(t *testing.T) {
+	nop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	rt, err := NewRouter([]Route{{Host: "*.example.com", PathPrefix: "/v", Handler: nop}, {Handler: nop}})
+	require.NoError(t, err)
+	for _, tc := range []struct{ host, target string }{
+		{"cdn.example.com:8080", "/v/videos/42/720p/index.m3u8"},
+		{"cdn.example.com", "/v/videos/42/720p/index.m3u8"},
+		{"cdn.example.com", "/v/Videos/42/Index.m3u8;x=1"},
+		{"other.org", "/Segment%20One.ts"},
+	} {
+		t.Run(tc.host+tc.target, func(t *testing.T) {
+			r := httptest.NewRequest("GET", tc.target, nil)
+			r.Host = tc.host
+			w := httptest.NewRecorder()
+			got := testing.AllocsPerRun(100, func() { rt.ServeHTTP(w, r) })
+			require.Zero(t, got, "allocations per request")
+			require.Equal(t, 200, w.Code)
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"net/http/httputil"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -191,11 +192,13 @@ func NewPool(targets []*url.URL, opts *PoolOptions) (*Pool, error) {
 				pr.Out.Host = ""
 			}
 		},
-		Transport:     poolTransport{p},
-		FlushInterval: -1,
-		BufferPool:    bufferPool{},
-		ErrorLog:      errorLog,
-		ErrorHandler:  p.proxyError,
+		Transport: poolTransport{p},
+		// No FlushInterval: a negative one flushes the header at once on
+		// a goroutine and timer of its own, apart from the body, on every
+		// request. streamWriter flushes instead.
+		BufferPool:   bufferPool{},
+		ErrorLog:     errorLog,
+		ErrorHandler: p.proxyError,
 	}
 	if hc := opts.HealthCheck; hc != nil {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -245,8 +248,40 @@ func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r2.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		r = &r2
 	}
-	p.proxy.ServeHTTP(w, r)
+	p.proxy.ServeHTTP(&streamWriter{ResponseWriter: w}, r)
 }
+
+// streamWriter is what a Pool's proxy writes to: each body write is
+// flushed at once, so that the response streams through as it arrives,
+// except the write that completes a body of known length, which the
+// server sends with the end of the response (a short response goes out in
+// one write, header and body).
+type streamWriter struct {
+	http.ResponseWriter
+	left    int64 // body bytes to come; negative if unknown
+	started bool
+}
+
+func (w *streamWriter) Write(p []byte) (int, error) {
+	if !w.started {
+		w.started, w.left = true, -1
+		if cl := w.Header()["Content-Length"]; len(cl) == 1 {
+			if n, err := strconv.ParseInt(cl[0], 10, 64); err == nil {
+				w.left = n
+			}
+		}
+	}
+	n, err := w.ResponseWriter.Write(p)
+	if w.left >= 0 {
+		w.left -= int64(n)
+	}
+	if err == nil && w.left != 0 {
+		http.NewResponseController(w.ResponseWriter).Flush()
+	}
+	return n, err
+}
+
+func (w *streamWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // proxyError answers a request that got no response from upstream: 413
 // for a body over the gateway's limit, 504 for a timeout, 502 otherwise.
