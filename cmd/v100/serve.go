@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/v100video/v100/internal/platform"
@@ -24,6 +25,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&cfg.NoCaptions, "no-captions", false, "do not caption speech (PocketSphinx)")
 	fs.Int64Var(&cfg.MaxUpload, "max-upload", 20<<30, "largest tus upload in `bytes`")
 	fs.Int64Var(&cfg.MaxMultipart, "max-multipart", 512<<20, "largest multipart upload in `bytes`")
+	webhookFlags(fs, &cfg.Webhooks)
+	sourceFlags(fs, &cfg)
+	fs.StringVar(&cfg.SigningKey, "signing-key", os.Getenv("V100_SIGNING_KEY"), "`key` signing playback tokens, at least 16 bytes (default: $V100_SIGNING_KEY, else made once in the data directory's signing.key)")
+	fs.Int64Var(&cfg.CacheSize, "cache-size", 256<<20, "in-memory playback cache size in `bytes`")
+	fs.IntVar(&cfg.PlaybackRate, "playback-rate", 100, "playback requests per second per client IP; 0 for no limit")
+	fs.IntVar(&cfg.PlaybackBurst, "playback-burst", 1000, "playback requests at once per client IP")
+	fs.StringVar(&cfg.Admin, "admin", "", "`address` of a second listener for /debug/pprof/, e.g. 127.0.0.1:6060 (default: off)")
 	debug := fs.Bool("debug", false, "log at debug level")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -31,6 +39,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := exactly("serve", pos, 0, "no arguments"); err != nil {
 		return err
+	}
+	if cfg.PlaybackRate <= 0 {
+		cfg.PlaybackRate = -1 // platform.Config's "no limit"
 	}
 	if *steps != "" {
 		if cfg.Steps, err = parseSteps(*steps); err != nil {
@@ -44,6 +55,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cfg.Started = func(addr net.Addr) {
 		fmt.Fprintf(stdout, "v100: serving on %s (data in %s)\n", serverURL(addr), cfg.Data)
+	}
+	cfg.AdminStarted = func(addr net.Addr) {
+		fmt.Fprintf(stdout, "v100: admin (pprof) on %s/debug/pprof/\n", serverURL(addr))
 	}
 	return platform.Run(ctx, cfg)
 }

@@ -13,10 +13,13 @@ import (
 
 	"github.com/v100video/v100/caption"
 	"github.com/v100video/v100/internal/platform/api"
+	"github.com/v100video/v100/internal/platform/events"
 	"github.com/v100video/v100/internal/platform/jobs"
 	"github.com/v100video/v100/internal/platform/media"
+	"github.com/v100video/v100/internal/platform/source"
 	"github.com/v100video/v100/internal/platform/storage"
 	"github.com/v100video/v100/internal/platform/store"
+	"github.com/v100video/v100/internal/platform/webhook"
 	"github.com/v100video/v100/transcode"
 )
 
@@ -45,11 +48,35 @@ type Config struct {
 	// MaxUpload bounds a tus upload and MaxMultipart a multipart one; if
 	// zero, 20 GiB and 512 MiB.
 	MaxUpload, MaxMultipart int64
+	// SigningKey signs playback tokens; if empty, the key in the data
+	// directory's signing.key, made at the first start.
+	SigningKey string
+	// CacheSize bounds the in-memory playback cache in bytes; if zero,
+	// 256 MiB.
+	CacheSize int64
+	// PlaybackRate limits playback requests per second per client IP, with
+	// bursts of PlaybackBurst; if zero, 100 and 1,000; if negative, none.
+	PlaybackRate, PlaybackBurst int
+	// Admin, if not empty, is the address of a second listener serving
+	// net/http/pprof under /debug/pprof/. Keep it on loopback.
+	Admin string
+	// AdminStarted, if not nil, is called with the admin listener's
+	// address once it listens.
+	AdminStarted func(addr net.Addr)
 	// Logger; if nil, nothing is logged.
 	Logger *slog.Logger
 	// Started, if not nil, is called with the address once the server
 	// listens and its workers run.
 	Started func(addr net.Addr)
+	// Webhooks, if it has URLs, receives video.ready and video.failed
+	// events; if its Secret is empty, the secret kept in the data
+	// directory (WebhookSecretName, made if missing) is used.
+	Webhooks webhook.Sender
+	// AllowSources are the private addresses videos may be downloaded
+	// from (POST /v1/videos {"url": …}); others are refused.
+	AllowSources []source.Rule
+	// SourceTimeout bounds such a download; if zero, 1 hour.
+	SourceTimeout time.Duration
 }
 
 // Layout of the data directory.
@@ -109,17 +136,28 @@ func Run(ctx context.Context, cfg Config) error {
 	if !cfg.NoCaptions {
 		pipe.Recognizer = &caption.Sphinx{}
 	}
+	broker := &events.Broker{}
+	fetcher := sources(cfg)
+	hooks, err := webhooks(cfg.Webhooks, cfg.Data, log)
+	if err != nil {
+		return err
+	}
 	queue, err := jobs.New(ctx, jobs.Config{
 		Store: st, Storage: files, Pipeline: pipe, WorkDir: filepath.Join(cfg.Data, WorkDir),
-		Workers: cfg.Workers, Timeout: cfg.JobTimeout, Logger: log,
+		Workers: cfg.Workers, Timeout: cfg.JobTimeout, Logger: log, Events: broker, Webhooks: hooks, Sources: fetcher,
 	})
 	if err != nil {
 		return err
 	}
+	key, err := signingKey(cfg.Data, cfg.SigningKey)
+	if err != nil {
+		return err
+	}
 	apiSrv, err := api.New(api.Config{
+		SigningKey: key, CacheSize: cfg.CacheSize, PlaybackRate: cfg.PlaybackRate, PlaybackBurst: cfg.PlaybackBurst,
 		Store: st, Storage: files, Queue: queue,
 		UploadDir: filepath.Join(cfg.Data, UploadDir), WorkDir: filepath.Join(cfg.Data, WorkDir),
-		MaxUpload: cfg.MaxUpload, MaxMultipart: cfg.MaxMultipart, Logger: log,
+		MaxUpload: cfg.MaxUpload, MaxMultipart: cfg.MaxMultipart, Logger: log, Events: broker, Sources: fetcher,
 	})
 	if err != nil {
 		return err
@@ -140,6 +178,13 @@ func Run(ctx context.Context, cfg Config) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	srv.RegisterOnShutdown(apiSrv.CloseStreams)
+	adm, err := startAdmin(cfg.Admin, log, cfg.AdminStarted)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer adm.stop()
 	if err := queue.Start(ctx); err != nil {
 		ln.Close()
 		return err

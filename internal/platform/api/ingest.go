@@ -40,6 +40,7 @@ func (s *Server) createMultipart(w http.ResponseWriter, r *http.Request) {
 	}
 	var name, tmp string
 	var size int64
+	policy := store.Public
 	defer func() {
 		if tmp != "" {
 			os.Remove(tmp)
@@ -53,6 +54,15 @@ func (s *Server) createMultipart(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "reading the multipart body: "+err.Error())
 			return
+		}
+		if part.FormName() == policyField {
+			v, _ := io.ReadAll(io.LimitReader(part, 64))
+			part.Close()
+			var ok bool
+			if policy, ok = policyOf(w, string(v)); !ok {
+				return
+			}
+			continue
 		}
 		if part.FormName() != "file" || tmp != "" {
 			part.Close()
@@ -96,6 +106,9 @@ func (s *Server) createMultipart(w http.ResponseWriter, r *http.Request) {
 	err = s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if a, err = s.cfg.Store.Create(ctx, tx, store.Waiting, name, size); err != nil {
+			return err
+		}
+		if err := s.cfg.Store.SetPolicy(ctx, tx, a.ID, policy); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, a.ID, tmp, size)

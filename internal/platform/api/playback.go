@@ -30,18 +30,14 @@ var contentTypes = map[string]string{
 	".webp": "image/webp",
 }
 
-// playback serves the files of a ready asset by playback ID.
-func (s *Server) playback(w http.ResponseWriter, r *http.Request) {
-	setCORS(w)
+// serveFile serves the files of a ready asset by playback ID. It is the
+// origin of the playback chain's files cache (see playbackChain).
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.playable(w, r)
 	if !ok {
 		return
 	}
 	p := r.PathValue("path")
-	if p == "thumbnail.jpg" {
-		s.thumbs.ServeHTTP(w, r)
-		return
-	}
 	ctype, known := contentTypes[path.Ext(p)]
 	if !known || !storage.ValidKey(p) {
 		writeError(w, http.StatusNotFound, "no such file")

@@ -7,9 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/v100video/v100/gateway"
+	"github.com/v100video/v100/internal/platform/events"
+	"github.com/v100video/v100/internal/platform/source"
 	"github.com/v100video/v100/internal/platform/storage"
 	"github.com/v100video/v100/internal/platform/store"
 )
@@ -38,6 +41,21 @@ type Config struct {
 	Logger *slog.Logger
 	// TusLog receives the warnings of the tus handler; if nil, none.
 	TusLog io.Writer
+	// SigningKey signs playback tokens; if empty, a random key that lasts
+	// as long as the Server.
+	SigningKey []byte
+	// CacheSize bounds the playback cache in bytes; if zero, 256 MiB.
+	CacheSize int64
+	// PlaybackRate limits playback requests per second per client IP, with
+	// bursts of PlaybackBurst (at least PlaybackRate); if zero, 100 with
+	// bursts of 1,000; if negative, playback is not limited.
+	PlaybackRate, PlaybackBurst int
+	// Events, if not nil, feeds GET /v1/videos/{id}/events; Heartbeat is
+	// how often an idle stream gets a comment, if zero 15 s.
+	Events    *events.Broker
+	Heartbeat time.Duration
+	// Sources, if not nil, lets POST /v1/videos take {"url": …}.
+	Sources *source.Fetcher
 }
 
 // Server serves the API. Close it to stop its cache.
@@ -47,6 +65,11 @@ type Server struct {
 	mux     *http.ServeMux
 	thumbs  *gateway.Cache
 	thumbOK chan struct{} // semaphore of thumbnail runs
+	play    playbackChain
+	ops     ops
+	streams streams // ends event streams at shutdown
+	// subsMu serialises caption uploads, which rewrite master playlists.
+	subsMu sync.Mutex
 }
 
 // New returns the API's handler.
@@ -74,28 +97,47 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.initPlayback(); err != nil {
+		s.thumbs.Close()
+		return nil, err
+	}
+	if err := s.initOps(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	m := s.mux
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	m.HandleFunc("GET /readyz", s.ready)
-	m.Handle("POST /v1/videos", s.auth(http.HandlerFunc(s.createMultipart)))
+	m.Handle("POST /v1/videos", s.auth(http.HandlerFunc(s.create)))
 	m.Handle("GET /v1/videos", s.auth(http.HandlerFunc(s.list)))
 	m.Handle("GET /v1/videos/{id}", s.auth(http.HandlerFunc(s.get)))
 	m.Handle("DELETE /v1/videos/{id}", s.auth(http.HandlerFunc(s.delete)))
+	m.Handle("GET /v1/videos/{id}/events", s.auth(http.HandlerFunc(s.events)))
+	m.Handle("PUT /v1/videos/{id}/captions/{lang}", s.auth(http.HandlerFunc(s.putCaptions)))
 	m.Handle("/v1/uploads/", s.auth(http.StripPrefix("/v1/uploads/", tus)))
 	m.Handle("/v1/uploads", s.auth(http.StripPrefix("/v1/uploads", tus)))
-	m.HandleFunc("GET /v1/playback/{pid}/{path...}", s.playback)
+	m.Handle("GET /v1/playback/{pid}/{path...}", s.play.handler)
+	m.Handle("POST /v1/videos/{id}/playback-token", s.auth(http.HandlerFunc(s.playbackToken)))
+	m.Handle("GET /metrics", s.auth(http.HandlerFunc(s.serveMetrics)))
+	m.HandleFunc("GET /v1/openapi.json", serveOpenAPI)
 	m.HandleFunc("OPTIONS /v1/playback/{pid}/{path...}", s.preflight)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, http.StatusNotFound, "no such endpoint") })
 	return s, nil
 }
 
 // ServeHTTP serves a request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.ops.handler.ServeHTTP(w, r) }
 
-// Close stops the thumbnail cache.
-func (s *Server) Close() error { return s.thumbs.Close() }
+// Close stops the caches and the playback rate limiter.
+func (s *Server) Close() error {
+	err := s.play.close()
+	if err2 := s.thumbs.Close(); err == nil {
+		err = err2
+	}
+	return err
+}
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -64,7 +64,18 @@ func (s *Server) tusCreate(hook tus.HookEvent) (tus.HTTPResponse, tus.FileInfoCh
 	if !up.SizeIsDeferred && up.Size == 0 {
 		return tus.HTTPResponse{}, tus.FileInfoChanges{}, tus.NewError("ERR_EMPTY_UPLOAD", "the file is empty", http.StatusBadRequest)
 	}
-	a, err := s.cfg.Store.Create(hook.Context, nil, store.Uploading, cleanName(up.MetaData["filename"]), up.Size)
+	policy, ok := store.ParsePolicy(up.MetaData[policyField])
+	if !ok {
+		return tus.HTTPResponse{}, tus.FileInfoChanges{}, tus.NewError("ERR_PLAYBACK_POLICY", policyField+`: want "public" or "signed"`, http.StatusBadRequest)
+	}
+	var a *store.Asset
+	err := s.cfg.Store.Tx(hook.Context, func(tx *sql.Tx) error {
+		var err error
+		if a, err = s.cfg.Store.Create(hook.Context, tx, store.Uploading, cleanName(up.MetaData["filename"]), up.Size); err != nil {
+			return err
+		}
+		return s.cfg.Store.SetPolicy(hook.Context, tx, a.ID, policy)
+	})
 	if err != nil {
 		s.log.Error("creating a video for an upload", "err", err)
 		return tus.HTTPResponse{}, tus.FileInfoChanges{}, tus.NewError("ERR_INTERNAL", "creating the video failed", http.StatusInternalServerError)

@@ -16,6 +16,7 @@ type video struct {
 	ID         string            `json:"id"`
 	PlaybackID string            `json:"playback_id"`
 	Status     store.Status      `json:"status"`
+	Policy     store.Policy      `json:"playback_policy"`
 	Progress   float64           `json:"progress"`
 	Error      string            `json:"error,omitempty"`
 	Message    string            `json:"message,omitempty"`
@@ -41,7 +42,7 @@ type playbackURLs struct {
 
 func view(a *store.Asset) video {
 	v := video{
-		ID: a.ID, PlaybackID: a.PlaybackID, Status: a.Status, Progress: round1(a.Progress),
+		ID: a.ID, PlaybackID: a.PlaybackID, Status: a.Status, Policy: a.Policy, Progress: round1(a.Progress),
 		Filename: a.Filename, Size: a.Size, Duration: a.Duration,
 		Width: a.Info.Width, Height: a.Info.Height, Renditions: a.Info.Renditions,
 		Captions: a.Info.Captions, Warnings: a.Info.Warnings,

@@ -13,9 +13,12 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/v100video/v100/internal/platform/events"
 	"github.com/v100video/v100/internal/platform/media"
+	"github.com/v100video/v100/internal/platform/source"
 	"github.com/v100video/v100/internal/platform/storage"
 	"github.com/v100video/v100/internal/platform/store"
+	"github.com/v100video/v100/internal/platform/webhook"
 )
 
 // MaxAttempts is how many times a job runs before its asset fails.
@@ -24,6 +27,8 @@ const MaxAttempts = 3
 // ProcessArgs is the job that processes one asset.
 type ProcessArgs struct {
 	AssetID string `json:"asset_id"`
+	// Source, if not empty, is the URL to download the source from.
+	Source string `json:"source_url,omitempty"`
 }
 
 // Kind is the job's kind in River's table.
@@ -53,6 +58,14 @@ type Config struct {
 	PollInterval time.Duration
 	// Logger; if nil, nothing is logged.
 	Logger *slog.Logger
+	// Events, if not nil, receives every change of status and progress.
+	Events *events.Broker
+	// Webhooks, if not nil, receives the final statuses (see
+	// WebhookArgs).
+	Webhooks *webhook.Sender
+	// Sources downloads the sources of assets created from a URL; if
+	// nil, such assets fail.
+	Sources *source.Fetcher
 }
 
 // Queue is the processing queue and its workers.
@@ -89,11 +102,14 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 	}
 	q := &Queue{cfg: cfg, log: log}
 	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &webhookWorker{q: q}); err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
 	if err := river.AddWorkerSafely(workers, &worker{q: q}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	q.client, err = river.NewClient(riversqlite.New(db), &river.Config{
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}, WebhookQueue: {MaxWorkers: webhookWorkers}},
 		Workers:              workers,
 		JobTimeout:           cfg.Timeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
@@ -163,7 +179,7 @@ func (q *Queue) recover(ctx context.Context) error {
 	// RescueAfter, for queues shared by processes that may still be
 	// alive. Here the process owns the database, so nothing can be running.
 	res, err := q.cfg.Store.DB().ExecContext(ctx,
-		`UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind = ?`, ProcessArgs{}.Kind())
+		`UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind IN (?, ?)`, ProcessArgs{}.Kind(), WebhookArgs{}.Kind())
 	if err != nil {
 		return fmt.Errorf("jobs: recover: %w", err)
 	}
@@ -178,13 +194,13 @@ func (q *Queue) recover(ctx context.Context) error {
 		job, err := q.client.JobGet(ctx, a.JobID)
 		switch {
 		case errors.Is(err, river.ErrNotFound):
-			err = q.cfg.Store.SetFailed(ctx, a.ID, "processing job lost")
+			err = q.setFailed(ctx, a.ID, "processing job lost")
 		case err != nil:
 			return fmt.Errorf("jobs: recover: %w", err)
 		case job.State == rivertype.JobStateDiscarded || job.State == rivertype.JobStateCancelled || job.State == rivertype.JobStateCompleted:
-			err = q.cfg.Store.SetFailed(ctx, a.ID, "processing did not finish: "+lastError(job))
+			err = q.setFailed(ctx, a.ID, "processing did not finish: "+lastError(job))
 		case a.Status == store.Processing:
-			err = q.cfg.Store.SetRequeued(ctx, a.ID, "restarted after an interruption")
+			err = q.setRequeued(ctx, a.ID, "restarted after an interruption")
 		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err

@@ -39,8 +39,13 @@ func (w *worker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
 	if a.Status == store.Ready || a.Status == store.Failed {
 		return nil
 	}
-	if err := cfg.Store.SetProcessing(ctx, id, 0); err != nil {
+	if err := w.q.setProcessing(ctx, id, 0); err != nil {
 		return err
+	}
+	if job.Args.Source != "" {
+		if err := w.download(ctx, job); err != nil {
+			return err
+		}
 	}
 	src, release, err := cfg.Storage.Local(ctx, SourceKey(id))
 	if err != nil {
@@ -79,7 +84,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
 		return w.fail(ctx, id, reason, err)
 	default:
 		log.Warn("processing failed; will retry", "err", err)
-		if err := cfg.Store.SetRequeued(context.WithoutCancel(ctx), id, "retrying: "+media.Reason(err)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := w.q.setRequeued(context.WithoutCancel(ctx), id, "retrying: "+media.Reason(err)); err != nil && !errors.Is(err, store.ErrNotFound) {
 			log.Error("recording the retry", "err", err)
 		}
 		return err
@@ -87,7 +92,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
 	if err := cfg.Storage.Import(ctx, AssetKey(id), out); err != nil {
 		return err
 	}
-	err = cfg.Store.SetReady(ctx, id, res.Duration.Seconds(), res.Info)
+	err = w.q.setReady(ctx, id, res.Duration.Seconds(), res.Info)
 	if errors.Is(err, store.ErrNotFound) {
 		// Deleted while processing: remove what was just imported.
 		log.Info("asset deleted while processing")
@@ -102,7 +107,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
 
 // fail marks the asset failed for reason and returns jobErr for River.
 func (w *worker) fail(ctx context.Context, id, reason string, jobErr error) error {
-	if err := w.q.cfg.Store.SetFailed(context.WithoutCancel(ctx), id, reason); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := w.q.setFailed(context.WithoutCancel(ctx), id, reason); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	return jobErr
@@ -121,7 +126,7 @@ func (w *worker) progress(ctx context.Context, id string) func(float64) {
 			return
 		}
 		last, at = p, time.Now()
-		if err := w.q.cfg.Store.SetProcessing(ctx, id, p); err != nil && ctx.Err() == nil {
+		if err := w.q.setProcessing(ctx, id, p); err != nil && ctx.Err() == nil {
 			w.q.log.Debug("recording progress", "asset", id, "err", err)
 		}
 	}

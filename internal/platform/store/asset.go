@@ -37,6 +37,7 @@ type Asset struct {
 	Duration   float64 // seconds
 	Info       Info
 	JobID      int64
+	Policy     Policy // who may play it
 	Created    time.Time
 	Updated    time.Time
 }
@@ -61,13 +62,13 @@ type Rendition struct {
 	Bandwidth int    `json:"bandwidth"`
 }
 
-const assetColumns = `id, playback_id, status, progress, error, filename, size, duration, info, job_id, created_at, updated_at`
+const assetColumns = `id, playback_id, status, progress, error, filename, size, duration, info, job_id, created_at, updated_at, playback_policy`
 
 func scanAsset(row interface{ Scan(...any) error }) (*Asset, error) {
 	var a Asset
 	var info string
 	var created, updated int64
-	err := row.Scan(&a.ID, &a.PlaybackID, &a.Status, &a.Progress, &a.Error, &a.Filename, &a.Size, &a.Duration, &info, &a.JobID, &created, &updated)
+	err := row.Scan(&a.ID, &a.PlaybackID, &a.Status, &a.Progress, &a.Error, &a.Filename, &a.Size, &a.Duration, &info, &a.JobID, &created, &updated, &a.Policy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -94,7 +95,7 @@ func (s *Store) CreateWithID(ctx context.Context, tx *sql.Tx, id string, status 
 		return nil, fmt.Errorf("store: invalid asset id %q", id)
 	}
 	now := time.Now().UTC()
-	a := &Asset{ID: id, PlaybackID: NewID(), Status: status, Filename: filename, Size: size, Created: now, Updated: now}
+	a := &Asset{ID: id, PlaybackID: NewID(), Status: status, Policy: Public, Filename: filename, Size: size, Created: now, Updated: now}
 	_, err := s.q(tx).ExecContext(ctx, `INSERT INTO asset (id, playback_id, status, filename, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.PlaybackID, a.Status, a.Filename, a.Size, now.UnixNano(), now.UnixNano())
 	if err != nil {

@@ -105,5 +105,8 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("store: migrate: %w", err)
 		}
 	}
+	if err := s.addColumn(ctx, "asset", "playback_policy", `TEXT NOT NULL DEFAULT 'public'`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
 	return nil
 }

@@ -1,0 +1,82 @@
+package api
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/v100video/v100/internal/platform/store"
+)
+
+// sourceQueue is what creating a video from a URL needs of the queue.
+type sourceQueue interface {
+	EnqueueSource(ctx context.Context, tx *sql.Tx, assetID, url string) (int64, error)
+}
+
+// create creates a video: from a JSON body {"url": "https://…"}, or from a
+// multipart upload.
+func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/json" {
+		s.createFromURL(w, r)
+		return
+	}
+	s.createMultipart(w, r)
+}
+
+// createFromURL creates a video whose source its job downloads from a URL.
+// The URL is checked here (form, and the addresses its host resolves to),
+// and again by the download as it connects and follows redirects.
+func (s *Server) createFromURL(w http.ResponseWriter, r *http.Request) {
+	q, ok := s.cfg.Queue.(sourceQueue)
+	if s.cfg.Sources == nil || !ok {
+		writeError(w, http.StatusBadRequest, "creating videos from URLs is not enabled on this server")
+		return
+	}
+	var req struct {
+		URL string `json:"url"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "want a JSON body {\"url\": \"https://…\"}: "+err.Error())
+		return
+	}
+	ctx := r.Context()
+	u, err := s.cfg.Sources.Check(ctx, strings.TrimSpace(req.URL))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "url: "+strings.TrimPrefix(err.Error(), "source: "))
+		return
+	}
+	name := cleanName(path.Base(u.Path))
+	if name == "." || name == "/" {
+		name = ""
+	}
+	var a *store.Asset
+	err = s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if a, err = s.cfg.Store.Create(ctx, tx, store.Waiting, name, 0); err != nil {
+			return err
+		}
+		jobID, err := q.EnqueueSource(ctx, tx, a.ID, u.String())
+		if err != nil {
+			return err
+		}
+		return s.cfg.Store.SetWaiting(ctx, tx, a.ID, 0, jobID)
+	})
+	if err != nil {
+		s.log.Error("creating a video from a URL", "err", err)
+		writeError(w, http.StatusInternalServerError, "creating the video failed")
+		return
+	}
+	a, err = s.cfg.Store.Get(ctx, a.ID)
+	if errors.Is(err, store.ErrNotFound) || s.storeError(w, err) {
+		return
+	}
+	w.Header().Set("Location", "/v1/videos/"+a.ID)
+	writeJSON(w, http.StatusCreated, view(a))
+}
