@@ -199,30 +199,16 @@ func (s *sphinxStream) Close() error {
 }
 
 // notify wakes the feeder; s.mu is held.
-func (s *sphinxStream) notify() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+func (s *sphinxStream) notify() { wake(s.wake) }
 
 // Next returns the next final words, waiting for them; io.EOF after the
 // last ones once the stream is closed.
 func (s *sphinxStream) Next(ctx context.Context) ([]Word, error) {
-	select {
-	case ws, ok := <-s.results:
-		if ok {
-			return ws, nil
-		}
+	return nextWords(ctx, s.results, func() error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if s.err != nil {
-			return nil, s.err
-		}
-		return nil, io.EOF
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+		return s.err
+	})
 }
 
 // run owns the process: it feeds it on another goroutine, reads its words

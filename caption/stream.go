@@ -204,30 +204,16 @@ func (s *windowedStream) Close() error {
 }
 
 // notify wakes the worker; s.mu is held.
-func (s *windowedStream) notify() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+func (s *windowedStream) notify() { wake(s.wake) }
 
 // Next returns the next final words, waiting for them; io.EOF after the
 // last ones once the stream is closed.
 func (s *windowedStream) Next(ctx context.Context) ([]Word, error) {
-	select {
-	case ws, ok := <-s.results:
-		if ok {
-			return ws, nil
-		}
+	return nextWords(ctx, s.results, func() error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if s.err != nil {
-			return nil, s.err
-		}
-		return nil, io.EOF
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+		return s.err
+	})
 }
 
 // pcmWindow is audio taken for recognition.
@@ -362,4 +348,30 @@ func (s *windowedStream) recognize(w pcmWindow) (*Transcript, error) {
 		return nil, fmt.Errorf("caption: stream window at %v: %w", pcmDuration(w.start), err)
 	}
 	return t, nil
+}
+
+// nextWords is the Next of a stream whose worker sends final words on
+// results and closes it when it ends, leaving why in failure: nil at the
+// end of the audio, which Next reports as io.EOF.
+func nextWords(ctx context.Context, results <-chan []Word, failure func() error) ([]Word, error) {
+	select {
+	case ws, ok := <-results:
+		if ok {
+			return ws, nil
+		}
+		if err := failure(); err != nil {
+			return nil, err
+		}
+		return nil, io.EOF
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// wake signals ch, a channel of capacity one, without waiting.
+func wake(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
 }
