@@ -67,6 +67,20 @@ type CacheOptions struct {
 	// at most one origin fetch in sixteen. If zero, 10 ms; if negative,
 	// off: responses are fetched again once stale.
 	RefreshAhead time.Duration
+	// L2, if set, is a second tier, usually shared by replicas (such as
+	// Redis, through gateway/redisl2). On an L1 miss, the fetch looks in
+	// L2 before asking the origin, and a response from L2 is stored in L1
+	// (X-Cache: HIT); every response stored in L1 is written to L2 in the
+	// background. An L2 that fails or is slower than L2Timeout is left
+	// alone for a second; requests never fail because of it. Purge and
+	// PurgePrefix remove from L2 too. Requests with Authorization,
+	// Cache-Control or Pragma do not look in L2.
+	L2 L2Store
+	// L2Timeout bounds an L2 lookup; writes get four times as long. If
+	// zero, 50 ms.
+	L2Timeout time.Duration
+	// L2Prefix starts every L2 key. If empty, "v100:gw:".
+	L2Prefix string
 	// Logger receives origin panics and, at debug level, why responses
 	// were not cached. If nil, nothing is logged.
 	Logger *slog.Logger
@@ -175,7 +189,10 @@ type CacheOptions struct {
 // is released at once to fetch on its own, concurrently; the key is
 // remembered as uncacheable for UncacheableTTL, during which requests go
 // straight to the origin (BYPASS); then the next request leads a fetch
-// again. Waiters that wanted another variant than the response's look
+// again. It is not remembered when the request that caused the fetch had
+// fields that may have made the response its own (Authorization, Cookie,
+// Cache-Control, Pragma, conditionals): otherwise any client could turn
+// the cache off for a key. Waiters that wanted another variant than the response's look
 // again and share a fetch of their own. A body that outgrows MaxObjectSize
 // mid-stream still streams to those who joined, through a window of
 // MaxObjectSize bytes (the origin is paced by the slowest of them), and is
@@ -195,7 +212,18 @@ type CacheOptions struct {
 // bodies, plus 256 bytes each), in up to 16 shards with CLOCK eviction (an
 // approximation of LRU that lets a hit take only a read lock). The
 // repository's cache package is not used: it bounds entries by count, not
-// bytes. A body is one []byte, written in one Write on a hit; stored fields
+// bytes. CacheOptions.L2 adds a shared second tier (such as Redis, through
+// gateway/redisl2): L1 misses look there before asking the origin, and
+// stored responses are written there.
+//
+// # Purging
+//
+// [Cache.Purge] removes what is stored for one target (every Vary
+// variant), [Cache.PurgePrefix] everything under a path prefix, from L1
+// and L2. A fetch that started before a purge still answers its requests
+// but stores nothing the purge matches, and later requests do not join
+// it. A Gateway also accepts PURGE requests from Config.PurgeFrom (see
+// MethodPurge). A body is one []byte, written in one Write on a hit; stored fields
 // are shared by every response that sends them (their slices are full, so
 // that an append further out copies).
 //
@@ -207,6 +235,7 @@ type CacheOptions struct {
 type Cache struct {
 	next        http.Handler
 	store       *store
+	l2          *l2 // nil without CacheOptions.L2
 	maxObject   int64
 	maxWaiters  int
 	waitTimeout time.Duration
@@ -224,8 +253,9 @@ type Cache struct {
 	closed  bool
 	closing atomic.Bool // closed, readable without fmu
 
-	gen   atomic.Uint64 // Vary marker generations
-	stats cacheCounters
+	gen    atomic.Uint64 // Vary marker generations
+	stats  cacheCounters
+	purges purgeLog
 
 	// The X-Cache values, one slice each, shared by every response.
 	xHit, xMiss, xStale, xRevalidated, xCoalesced, xBypass []string
@@ -234,6 +264,7 @@ type Cache struct {
 type cacheCounters struct {
 	hits, misses, stale, revalidations, originFetches atomic.Uint64
 	coalesced, uncacheable, bypass, refreshesAhead    atomic.Uint64
+	l2Hits, l2Writes, l2Errors                        atomic.Uint64
 }
 
 // CacheStats are a Cache's counters since it was made.
@@ -247,6 +278,9 @@ type CacheStats struct {
 	Uncacheable      uint64 // origin responses found not shareable or not storable
 	Bypass           uint64 // answered by the origin outside the cache (see XCacheBypass)
 	RefreshesAhead   uint64 // background refreshes of fresh responses near expiry (see CacheOptions.RefreshAhead)
+	L2Hits           uint64 // L1 misses answered from L2 (also counted in Hits)
+	L2Writes         uint64 // responses written to L2
+	L2Errors         uint64 // failed or timed-out L2 requests, and L2 values that were not stored responses
 	Evictions        uint64 // entries evicted to stay within MaxBytes
 	Objects          int64  // stored responses now
 	Bytes            int64  // bytes accounted to stored entries now
@@ -280,6 +314,12 @@ func NewCache(next http.Handler, opts *CacheOptions) *Cache {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.L2Timeout <= 0 {
+		o.L2Timeout = 50 * time.Millisecond
+	}
+	if o.L2Prefix == "" {
+		o.L2Prefix = "v100:gw:"
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -298,6 +338,9 @@ func NewCache(next http.Handler, opts *CacheOptions) *Cache {
 		xRevalidated: []string{XCacheRevalidated}, xCoalesced: []string{XCacheCoalesced}, xBypass: []string{XCacheBypass},
 	}
 	c.maxObject = min(o.MaxObjectSize, c.store.shardMax)
+	if o.L2 != nil {
+		c.l2 = &l2{store: o.L2, prefix: o.L2Prefix, timeout: o.L2Timeout}
+	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c
 }
@@ -310,12 +353,16 @@ func (c *Cache) Stats() CacheStats {
 		Revalidations: s.revalidations.Load(), OriginFetches: s.originFetches.Load(),
 		CoalescedWaiters: s.coalesced.Load(), Uncacheable: s.uncacheable.Load(),
 		Bypass: s.bypass.Load(), RefreshesAhead: s.refreshesAhead.Load(), Evictions: c.store.evictions.Load(),
+		L2Hits: s.l2Hits.Load(), L2Writes: s.l2Writes.Load(), L2Errors: s.l2Errors.Load(),
 		Objects: c.store.objects.Load(), Bytes: c.store.bytes.Load(),
 	}
 }
 
-// Close stops background refreshes and waits for every origin fetch the
-// Cache started to end. Later requests pass straight to the origin.
+// Close cancels every origin fetch the Cache started, background
+// refreshes and L2 writes included, and waits for them to end: a client
+// still waiting for a fetch's headers gets 502, one receiving its body has
+// it cut short. It does not wait for an origin that honours its request's
+// context. Later requests pass straight to the origin.
 func (c *Cache) Close() error {
 	c.fmu.Lock()
 	c.closed = true
@@ -337,6 +384,9 @@ func (c *Cache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (c *Cache) serve(w http.ResponseWriter, r *http.Request, depth int) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if r.Method == MethodPurge && c.servePurge(w, r) {
+			return
+		}
 		if !safeForCache(r.Method) {
 			iw := &invalidator{ResponseWriter: w, c: c, r: r}
 			c.bypassTo(iw, r)
@@ -479,11 +529,13 @@ func (c *Cache) miss(w http.ResponseWriter, r *http.Request, key []byte, primary
 // the Cache's context, a foreground one on a context detached from r's.
 func (c *Cache) newFlight(key, primary string, r *http.Request, stale *object, auth, background bool) *flight {
 	f := &flight{c: c, key: key, primary: primary, stale: stale, auth: auth, background: background,
-		headerReady: make(chan struct{}), reqTime: c.now()}
+		personal:    auth || personalRequest(r.Header),
+		headerReady: make(chan struct{}), reqTime: c.now(), gen: c.purges.generation()}
 	if background {
 		f.ctx, f.cancel = context.WithCancel(c.ctx)
 	} else {
 		f.ctx, f.cancel = context.WithCancel(context.WithoutCancel(r.Context()))
+		f.stopClose = context.AfterFunc(c.ctx, f.cancel)
 	}
 	f.req = originRequest(f.ctx, r, stale)
 	return f
@@ -556,10 +608,16 @@ func (c *Cache) consume(w http.ResponseWriter, r *http.Request, f *flight, rd *c
 	switch {
 	case res.obj != nil:
 		f.leave(rd)
-		if owner {
+		switch {
+		case owner && res.fromL2:
+			x = c.xHit
+			c.stats.hits.Add(1)
+		case owner:
 			x = c.xRevalidated
+			c.count(owner)
+		default:
+			c.count(owner)
 		}
-		c.count(owner)
 		c.serveObject(w, r, res.obj, res.obj.age(c.now()), x)
 		return
 	case res.synthetic:
@@ -669,10 +727,12 @@ func (c *Cache) invalidate(r *http.Request) {
 }
 
 // forget replaces what is stored under primary with an uncacheable marker
-// for UncacheableTTL. Responses to requests with Authorization that may
-// not be stored say nothing about other requests: they are not remembered.
-func (c *Cache) forget(primary string, auth bool) {
-	if auth {
+// for UncacheableTTL, unless personal is set: an unshareable response to a
+// request with fields that may have made it so (see personalRequest) says
+// nothing about other requests, and remembering it would let any client
+// turn the cache off for a key.
+func (c *Cache) forget(primary string, personal bool) {
+	if personal {
 		return
 	}
 	c.store.set(&slot{key: primary, until: c.now().Add(c.uncacheTTL), size: int64(len(primary)) + entryOverhead})
@@ -719,7 +779,7 @@ func (c *Cache) newObject(status int, h http.Header, body []byte, fr freshness, 
 	if h["Date"] == nil {
 		fields = append(fields, hfield{"Date", []string{respTime.UTC().Format(http.TimeFormat)}})
 	}
-	obj := &object{status: status, fields: fields, body: body, fr: fr, respTime: respTime,
+	obj := &object{status: status, fields: fields, body: body, fr: fr, respTime: respTime, reqDelay: fetch,
 		size: int64(len(body)) + fieldsSize(fields) + entryOverhead}
 	c.planRefresh(obj, fetch)
 	return obj
@@ -755,15 +815,23 @@ func (c *Cache) refreshAhead(obj *object, key []byte, primaryLen int, r *http.Re
 	c.refresh(key, primaryLen, r)
 }
 
-// storeObject stores obj for the request whose header is reqHeader, under
-// primary or, if it varies, under its variant key.
-func (c *Cache) storeObject(primary string, reqHeader http.Header, obj *object) {
-	key := primary
+// storeObject stores obj, fetched by f, under f's primary key or, if it
+// varies, under its variant key, unless a purge since f started matches
+// it. It reports whether it stored obj.
+func (c *Cache) storeObject(f *flight, obj *object) bool {
+	key := f.primary
 	if obj.fr.varyNames != nil {
-		m := c.varyMarkerFor(primary, obj.fr.varyNames)
-		key = string(appendVariant([]byte(primary), m, reqHeader))
+		m := c.varyMarkerFor(f.primary, obj.fr.varyNames)
+		key = string(appendVariant([]byte(f.primary), m, f.req.Header))
+	}
+	pl := &c.purges
+	pl.mu.RLock()
+	defer pl.mu.RUnlock()
+	if !pl.mayStoreLocked(f.gen, key) {
+		return false
 	}
 	c.store.set(&slot{key: key, obj: obj, size: obj.size + int64(len(key))})
+	return true
 }
 
 // unmapFlight unregisters f, if it is registered.
@@ -799,6 +867,20 @@ func connectionNamesField(h http.Header) bool {
 			if h[http.CanonicalHeaderKey(tok)] != nil {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// personalRequest reports whether a request has fields that may make the
+// origin's response to it its own, unshareable when it would otherwise be
+// shared: credentials, cookies, the client's cache directives, or
+// conditionals.
+func personalRequest(h http.Header) bool {
+	for _, name := range [...]string{"Authorization", "Cookie", "Cache-Control", "Pragma",
+		"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range"} {
+		if h[name] != nil {
+			return true
 		}
 	}
 	return false

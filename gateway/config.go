@@ -32,6 +32,11 @@ type Config struct {
 	// front of the gateway whose X-Forwarded-For (and the like) are
 	// believed, for forwarding and for rate limits.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// PurgeFrom are the addresses or CIDR prefixes of the peers allowed
+	// to send PURGE requests (see MethodPurge); from any other peer, they
+	// get 403. The peer is the connection's address, whatever
+	// X-Forwarded-For says.
+	PurgeFrom []string `yaml:"purge_from"`
 	// Limits bound what a client may send.
 	Limits Limits `yaml:"limits"`
 	// Routes, at least one, say where requests go (see Router).
@@ -229,6 +234,9 @@ func (c *Config) check() error {
 		return fmt.Errorf("gateway: config: metrics path %q is not a canonical path", c.MetricsPath)
 	}
 	if _, err := parsePrefixes(c.TrustedProxies); err != nil {
+		return err
+	}
+	if _, err := parsePrefixes(c.PurgeFrom); err != nil {
 		return err
 	}
 	l := c.Limits

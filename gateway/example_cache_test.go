@@ -58,3 +58,30 @@ func ExampleNewCache() {
 	// origin fetches: 1
 	// hits: 11
 }
+
+// After a caption upload rewrites a video's master playlist, the server
+// purges what the cache holds for the video, so that the next request
+// fetches the new playlist.
+func ExampleCache_PurgePrefix() {
+	version := "v1"
+	c := gateway.NewCache(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=60")
+		io.WriteString(w, "#EXTM3U\n# "+version+"\n")
+	}), nil)
+	defer c.Close()
+	get := func() string {
+		w := httptest.NewRecorder()
+		c.ServeHTTP(w, httptest.NewRequest("GET", "http://cdn.example/v1/playback/p1/master.m3u8", nil))
+		return w.Header().Get("X-Cache") + " " + strings.Split(w.Body.String(), "\n")[1]
+	}
+	fmt.Println(get())
+	version = "v2" // the playlist is rewritten
+	fmt.Println(get())
+	fmt.Println("purged:", c.PurgePrefix("", "/v1/playback/p1/"))
+	fmt.Println(get())
+	// Output:
+	// MISS # v1
+	// HIT # v1
+	// purged: 1
+	// MISS # v2
+}

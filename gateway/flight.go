@@ -21,6 +21,8 @@ type flightResult struct {
 	// ownerOnly: the response may go only to the request that caused the
 	// fetch; waiters fetch on their own.
 	ownerOnly bool
+	// fromL2: obj came from L2, not from the origin.
+	fromL2 bool
 	// synthetic: the origin failed before sending headers; answer 502.
 	synthetic bool
 	// variant is the store key of a response that varies, for waiters to
@@ -31,7 +33,10 @@ type flightResult struct {
 
 // cursor is one consumer's position in a flight's body.
 type cursor struct {
-	off int64
+	off      int64
+	idx      int  // index in flight.readers; protected by flight.mu
+	waiter   bool // joined a flight another request started
+	released bool // detached by publish: leave does nothing; protected by flight.mu
 }
 
 // flight is one origin fetch and the requests it answers. Its body is
@@ -46,17 +51,21 @@ type flight struct {
 	req        *http.Request // the origin request
 	stale      *object       // the stored object being revalidated, or nil
 	auth       bool          // the request carried Authorization
+	personal   bool          // the request carried fields that may make its response its own (see personalRequest)
 	background bool          // a stale-while-revalidate refresh: no owner
 	ctx        context.Context
 	cancel     context.CancelFunc
+	stopClose  func() bool // unregisters the cancellation of a foreground fetch by Close
 	reqTime    time.Time
+	gen        uint64 // the purge generation when the fetch started
 
 	headerReady chan struct{} // closed once res is set
 	res         *flightResult // written once before headerReady is closed
 
 	mu      sync.Mutex // protects the fields below
 	refs    int        // consumers attached
-	joined  int        // waiters that joined (the owner is not one)
+	joined  int        // waiters that ever joined (the owner is not one)
+	waiting int        // waiters attached now
 	readers []*cursor
 	buf     []byte
 	base    int64         // offset in the body of buf[0]; above zero once a large body is trimmed
@@ -92,6 +101,9 @@ func originRequest(ctx context.Context, r *http.Request, stale *object) *http.Re
 // run fetches from the origin. It owns the flight's context.
 func (f *flight) run() {
 	defer f.c.wg.Done()
+	if f.c.l2 != nil && f.tryL2() {
+		return
+	}
 	w := &flightWriter{f: f, h: make(http.Header)}
 	ok := false
 	defer func() {
@@ -161,11 +173,13 @@ func (f *flight) decide(code int, h http.Header) {
 		res.obj, res.fr = obj, fr
 		c.stats.revalidations.Add(1)
 		if fr.verdict == verdictStore {
-			c.storeObject(f.primary, f.req.Header, obj)
+			if c.storeObject(f, obj) && c.l2 != nil {
+				c.l2Put(f, obj)
+			}
 		} else {
 			res.ownerOnly = true
 			c.stats.uncacheable.Add(1)
-			c.forget(f.primary, f.auth)
+			c.forget(f.primary, f.personal)
 		}
 		c.unmapFlight(f)
 		f.publish(res)
@@ -197,7 +211,7 @@ func (f *flight) decide(code int, h http.Header) {
 		res.ownerOnly = true
 		c.stats.uncacheable.Add(1)
 		c.log.Debug("gateway: response not cached", "key", f.primary, "reason", fr.reason)
-		c.forget(f.primary, f.auth)
+		c.forget(f.primary, f.personal)
 		c.unmapFlight(f)
 	}
 	f.publish(res)
@@ -206,6 +220,27 @@ func (f *flight) decide(code int, h http.Header) {
 func (f *flight) publish(res *flightResult) {
 	f.mu.Lock()
 	f.res = res
+	if res.ownerOnly && f.waiting > 0 {
+		// Detach every waiter here, at once, rather than have each take
+		// f.mu to leave: a thousand released waiters queueing on the
+		// lock would reach the origin one after another.
+		kept := f.readers[:0]
+		for _, rd := range f.readers {
+			if rd.waiter {
+				rd.released = true
+			} else {
+				rd.idx = len(kept)
+				kept = append(kept, rd)
+			}
+		}
+		clear(f.readers[len(kept):])
+		f.readers = kept
+		f.refs -= f.waiting
+		f.waiting = 0
+		if f.refs == 0 && !f.background && !f.keep {
+			f.cancel() // the owner has gone too
+		}
+	}
 	f.mu.Unlock()
 	close(f.headerReady)
 }
@@ -238,7 +273,7 @@ func (f *flight) write(p []byte) (int, error) {
 	f.mu.Unlock()
 	if outgrew && !f.res.ownerOnly && f.res.fr.verdict == verdictStore {
 		f.c.stats.uncacheable.Add(1)
-		f.c.forget(f.primary, f.auth)
+		f.c.forget(f.primary, f.personal)
 		f.c.unmapFlight(f)
 	}
 	if err != nil {
@@ -292,8 +327,11 @@ func (f *flight) broadcast() {
 // a complete storable body, and unregisters the flight.
 func (f *flight) finish(w *flightWriter, ok bool) {
 	c := f.c
+	if f.stopClose != nil {
+		f.stopClose()
+	}
 	if !w.wrote {
-		if ok {
+		if ok && f.ctx.Err() == nil {
 			w.WriteHeader(http.StatusOK) // as net/http does for a handler that writes nothing
 		} else {
 			c.unmapFlight(f)
@@ -318,7 +356,9 @@ func (f *flight) finish(w *flightWriter, ok bool) {
 				body = append(make([]byte, 0, len(body)), body...)
 			}
 			obj := c.newObject(res.status, w.sent, body[:len(body):len(body)], res.fr, res.respTime, res.respTime.Sub(f.reqTime))
-			c.storeObject(f.primary, f.req.Header, obj)
+			if c.storeObject(f, obj) && c.l2 != nil {
+				c.l2Put(f, obj)
+			}
 		}
 	}
 	f.mu.Lock()
@@ -338,32 +378,34 @@ func (f *flight) join() (rd *cursor, full bool) {
 	if f.done || f.ctx.Err() != nil || f.large {
 		return nil, false
 	}
-	if f.joined >= f.c.maxWaiters {
+	if f.waiting >= f.c.maxWaiters {
 		return nil, true
 	}
 	f.joined++
-	return f.attachLocked(), false
-}
-
-func (f *flight) attachLocked() *cursor {
+	f.waiting++
 	f.refs++
-	rd := &cursor{}
+	rd = &cursor{waiter: true}
+	rd.idx = len(f.readers)
 	f.readers = append(f.readers, rd)
-	return rd
+	return rd, false
 }
 
 // leave detaches a consumer. When the last one leaves a foreground fetch
 // that has not ended, the fetch is cancelled.
 func (f *flight) leave(rd *cursor) {
 	f.mu.Lock()
-	for i, r := range f.readers {
-		if r == rd {
-			f.readers[i] = f.readers[len(f.readers)-1]
-			f.readers = f.readers[:len(f.readers)-1]
-			break
-		}
+	if rd.released {
+		f.mu.Unlock()
+		return // detached by publish
 	}
+	tail := f.readers[len(f.readers)-1]
+	f.readers[rd.idx], tail.idx = tail, rd.idx
+	f.readers[len(f.readers)-1] = nil
+	f.readers = f.readers[:len(f.readers)-1]
 	f.refs--
+	if rd.waiter {
+		f.waiting--
+	}
 	last := f.refs == 0 && !f.done && !f.background && !f.keep
 	if f.space != nil {
 		close(f.space)

@@ -216,6 +216,9 @@ type object struct {
 	// respTime is when the response was received: resident time counts
 	// from it.
 	respTime time.Time
+	// reqDelay is how long the origin took to send the response's
+	// headers.
+	reqDelay time.Duration
 	size     int64
 	lastAge  atomic.Pointer[ageField]
 	// refreshAt is when a hit starts refreshing the object ahead of its

@@ -39,6 +39,9 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 				slog.String("cache", rec.Header().Get("X-Cache")),
 				slog.String("remote", r.RemoteAddr),
 			)
+			if owned {
+				rec.release()
+			}
 			if p != nil {
 				panic(p)
 			}

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"sync"
 )
 
 // recorder is the ResponseWriter that AccessLog and Metrics share: it
@@ -15,13 +16,26 @@ type recorder struct {
 	route  string
 }
 
+// recorders recycles recorders: one per request would be the only
+// allocation Metrics and AccessLog make.
+var recorders = sync.Pool{New: func() any { return new(recorder) }}
+
 // record returns the recorder already wrapping w, or a new one (owned
-// true) that the caller must pass on in place of w.
+// true) that the caller must pass on in place of w, and release once the
+// handler it was passed to has returned and it has been read.
 func record(w http.ResponseWriter) (rec *recorder, owned bool) {
 	if rec := findRecorder(w); rec != nil {
 		return rec, false
 	}
-	return &recorder{ResponseWriter: w}, true
+	rec = recorders.Get().(*recorder)
+	rec.ResponseWriter = w
+	return rec, true
+}
+
+// release returns an owned recorder to the pool.
+func (r *recorder) release() {
+	*r = recorder{}
+	recorders.Put(r)
 }
 
 func findRecorder(w http.ResponseWriter) *recorder {

@@ -42,14 +42,17 @@ func (m *Metrics) Handler(next http.Handler) http.Handler {
 		defer func() {
 			m.inFlight.Add(-1)
 			status := statusOr200(rec.status)
-			if p := recover(); p != nil {
-				if rec.status == 0 {
-					status = http.StatusInternalServerError
-				}
-				m.count(rec.route, status)
-				panic(p)
+			p := recover()
+			if p != nil && rec.status == 0 {
+				status = http.StatusInternalServerError
 			}
 			m.count(rec.route, status)
+			if owned {
+				rec.release()
+			}
+			if p != nil {
+				panic(p)
+			}
 		}()
 		next.ServeHTTP(w, r)
 	})

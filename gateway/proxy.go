@@ -72,6 +72,8 @@ func New(cfg *Config) (_ *Gateway, err error) {
 			next.ServeHTTP(w, r)
 		})
 	}
+	purgeFrom, _ := parsePrefixes(cfg.PurgeFrom)
+	h = purgeGate(purgeFrom, h)
 	h = limitBody(int64(cmpZero(cfg.Limits.MaxBodyBytes, 10<<20)), h)
 	h = g.metrics.Handler(h)
 	g.handler = AccessLog(cfg.Logger, h)

@@ -166,3 +166,23 @@ func (s *store) unlink(sh *shard, e *slot) {
 		s.objects.Add(-1)
 	}
 }
+
+// removeIf removes every entry whose key match reports true, and returns
+// the keys of the objects among them.
+func (s *store) removeIf(match func(key string) bool) []string {
+	var objects []string
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for k, e := range sh.m {
+			if match(k) {
+				if e.obj != nil {
+					objects = append(objects, k)
+				}
+				s.unlink(sh, e)
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return objects
+}
