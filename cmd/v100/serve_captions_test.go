@@ -88,10 +88,13 @@ func TestServeCaptionUpload(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, "replaced: %s", body)
 	require.NoError(t, json.Unmarshal([]byte(body), &got))
 	require.ElementsMatch(t, []string{"fr", "pt-BR"}, got.Captions)
-	// The master playlist is cached for up to a minute: read it from disk.
+	// The server's cache held the old master playlist: the upload purged it.
+	code, _, master = srv.get(t, base+"master.m3u8", nil)
+	require.Equal(t, http.StatusOK, code)
 	assetDir := filepath.Join(dir, "media", "assets", v.ID)
-	master, err = os.ReadFile(filepath.Join(assetDir, "master.m3u8"))
+	onDisk, err := os.ReadFile(filepath.Join(assetDir, "master.m3u8"))
 	require.NoError(t, err)
+	require.Equal(t, string(onDisk), string(master))
 	require.Equal(t, 1, strings.Count(string(master), `LANGUAGE="fr"`), "%s", master)
 	require.Equal(t, 1, strings.Count(string(master), `LANGUAGE="pt-BR"`), "%s", master)
 	require.Len(t, regexp.MustCompile(`TYPE=SUBTITLES[^\n]*DEFAULT=YES`).FindAll(master, -1), 1, "one default subtitle: %s", master)

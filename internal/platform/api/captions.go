@@ -168,6 +168,9 @@ func (s *Server) putCaptions(w http.ResponseWriter, r *http.Request) {
 	if err := s.cfg.Store.SetReady(ctx, a.ID, a.Duration, info); s.storeError(w, err) {
 		return
 	}
+	// The server's own cache must not hand out the old master playlist;
+	// caches downstream may, for its max-age.
+	s.play.files.Purge("", "/v1/playback/"+a.PlaybackID+"/master.m3u8")
 	a, err = s.cfg.Store.Get(ctx, a.ID)
 	if s.storeError(w, err) {
 		return

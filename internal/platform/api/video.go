@@ -128,6 +128,8 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.removeUpload(a.ID)
+	s.play.files.PurgePrefix("", "/v1/playback/"+a.PlaybackID+"/")
+	s.thumbs.PurgePrefix("", "/v1/playback/"+a.PlaybackID+"/")
 	w.WriteHeader(http.StatusNoContent)
 }
 
