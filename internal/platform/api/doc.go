@@ -5,7 +5,8 @@
 // (HLS playlists, segments, subtitles, poster, storyboard and on-demand
 // thumbnails), /healthz, /readyz, /metrics (Prometheus text, behind the
 // management authentication) and /v1/openapi.json, the OpenAPI 3.1
-// description of all of it.
+// description of all of it. "/" and "/ui/" serve the web page (package
+// web); other unknown paths get a JSON 404.
 //
 // # Authentication
 //

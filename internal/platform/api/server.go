@@ -15,6 +15,7 @@ import (
 	"github.com/v100video/v100/internal/platform/source"
 	"github.com/v100video/v100/internal/platform/storage"
 	"github.com/v100video/v100/internal/platform/store"
+	"github.com/v100video/v100/internal/platform/web"
 )
 
 // Queue is what the API needs of the job queue.
@@ -123,6 +124,9 @@ func New(cfg Config) (*Server, error) {
 	m.Handle("GET /metrics", s.auth(http.HandlerFunc(s.serveMetrics)))
 	m.HandleFunc("GET /v1/openapi.json", serveOpenAPI)
 	m.HandleFunc("OPTIONS /v1/playback/{pid}/{path...}", s.preflight)
+	page := web.New() // the web page at / and its files under /ui/
+	m.Handle("GET /{$}", page)
+	m.Handle("GET /ui/", page)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, http.StatusNotFound, "no such endpoint") })
 	return s, nil
 }
