@@ -141,7 +141,10 @@ func runProcess(ctx context.Context, p process) ([]byte, error) {
 	if cmd.WaitDelay <= 0 {
 		cmd.WaitDelay = DefaultWaitDelay
 	}
-	err := cmd.Run()
+	err := ffmpeg.StartChild(cmd)
+	if err == nil {
+		err = cmd.Wait()
+	}
 	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
 		// The process exited cleanly; a child it left behind holds its
 		// output open.

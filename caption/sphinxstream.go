@@ -80,7 +80,7 @@ func (s *Sphinx) NewStream(ctx context.Context) (Stream, error) {
 	if err == nil {
 		var stdout io.ReadCloser
 		if stdout, err = cmd.StdoutPipe(); err == nil {
-			if err = cmd.Start(); err == nil {
+			if err = ffmpeg.StartChild(cmd); err == nil {
 				st := &sphinxStream{
 					cmd:        cmd,
 					stdin:      stdin,

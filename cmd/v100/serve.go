@@ -27,6 +27,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Int64Var(&cfg.MaxMultipart, "max-multipart", 512<<20, "largest multipart upload in `bytes`")
 	webhookFlags(fs, &cfg.Webhooks)
 	sourceFlags(fs, &cfg)
+	limitFlags(fs, &cfg)
 	fs.StringVar(&cfg.SigningKey, "signing-key", os.Getenv("V100_SIGNING_KEY"), "`key` signing playback tokens, at least 16 bytes (default: $V100_SIGNING_KEY, else made once in the data directory's signing.key)")
 	fs.Int64Var(&cfg.CacheSize, "cache-size", 256<<20, "in-memory playback cache size in `bytes`")
 	fs.IntVar(&cfg.PlaybackRate, "playback-rate", 100, "playback requests per second per client IP; 0 for no limit")

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -52,15 +53,8 @@ func TestServeKilledMidJob(t *testing.T) {
 	stderr := &syncBuffer{}
 	cmd.Stderr = stderr
 	require.NoError(t, cmd.Start())
-	killed := false
-	kill := func() {
-		if !killed {
-			killed = true
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			cmd.Wait()
-		}
-	}
-	t.Cleanup(kill)
+	// At the end, kill the process group in case something survived.
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
 
 	urls := make(chan string, 1)
 	go func() {
@@ -91,7 +85,22 @@ func TestServeKilledMidJob(t *testing.T) {
 		require.True(t, time.Now().Before(deadline), "processing did not start:\n%s", stderr)
 		time.Sleep(100 * time.Millisecond)
 	}
-	kill()
+	// Kill the server alone, not its process group: its ffmpeg must die
+	// with it (the parent-death signal), not be left encoding.
+	children := childProcesses(t, cmd.Process.Pid)
+	var encoders []int
+	for pid, name := range children {
+		if name == "ffmpeg" {
+			encoders = append(encoders, pid)
+		}
+	}
+	require.NotEmpty(t, encoders, "no ffmpeg child while processing: %v", children)
+	require.NoError(t, cmd.Process.Kill())
+	cmd.Wait()
+	for _, pid := range encoders {
+		require.Eventually(t, func() bool { return !alive(pid) }, 30*time.Second, 50*time.Millisecond,
+			"ffmpeg %d outlived the killed server", pid)
+	}
 	partial, _ := filepath.Glob(filepath.Join(dir, "work", v.ID, ".transcode-partial-*"))
 	require.NotEmpty(t, partial, "the kill left no partial transcode")
 
@@ -108,4 +117,52 @@ func TestServeKilledMidJob(t *testing.T) {
 	code, _, body := srv.get(t, "/v1/playback/"+got.PlaybackID+"/master.m3u8", nil)
 	require.Equal(t, 200, code)
 	require.Contains(t, string(body), "RESOLUTION=1280x720")
+}
+
+// childProcesses returns the PIDs and command names of the processes whose
+// parent is ppid, from /proc.
+func childProcesses(t *testing.T, ppid int) map[int]string {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	require.NoError(t, err)
+	out := map[int]string{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		name, state, parent, ok := procStat(pid)
+		if ok && parent == ppid && state != "Z" {
+			out[pid] = name
+		}
+	}
+	return out
+}
+
+// alive reports whether process pid exists and is not a zombie (a zombie
+// has exited; whether it is reaped depends on the machine's init).
+func alive(pid int) bool {
+	_, state, _, ok := procStat(pid)
+	return ok && state != "Z"
+}
+
+// procStat reads the command name, state and parent PID of pid from
+// /proc/pid/stat.
+func procStat(pid int) (name, state string, ppid int, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return "", "", 0, false
+	}
+	// "pid (comm) state ppid …": comm may hold spaces and parentheses.
+	s := string(b)
+	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || end < open {
+		return "", "", 0, false
+	}
+	f := strings.Fields(s[end+1:])
+	if len(f) < 2 {
+		return "", "", 0, false
+	}
+	ppid, err = strconv.Atoi(f[1])
+	return s[open+1 : end], f[0], ppid, err == nil
 }

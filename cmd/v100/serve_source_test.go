@@ -85,6 +85,8 @@ func TestServeSourceURL(t *testing.T) {
 		{"not JSON", `{"url":`},
 		{"unknown field", `{"url": "` + origin.URL + `/clip.mp4", "file": "/etc/passwd"}`},
 		{"no url", `{}`},
+		{"unknown playback policy", `{"url": "` + origin.URL + `/clip.mp4", "playback_policy": "secret"}`},
+		{"playback policy not a string", `{"url": "` + origin.URL + `/clip.mp4", "playback_policy": 1}`},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,10 +118,31 @@ func TestServeSourceURL(t *testing.T) {
 		})
 	}
 
+	// Signed playback: the video plays only with a token.
+	code, sv, body := srv.createFromURL(t, `{"url": "`+origin.URL+`/clip.mp4", "playback_policy": "signed"}`)
+	require.Equal(t, http.StatusCreated, code, body)
+	require.Contains(t, body, `"playback_policy": "signed"`)
+	sv = srv.waitFor(t, sv.ID)
+	require.Equal(t, "ready", sv.Status, sv.Error)
+	code, _, raw := srv.get(t, "/v1/playback/"+sv.PlaybackID+"/master.m3u8", nil)
+	require.Equal(t, http.StatusForbidden, code, "%s", raw)
+	_, hls := srv.mintToken(t, sv.ID)
+	ok, out := ffprobeOK(srv.url + hls)
+	require.True(t, ok, "ffprobe with a token: %s", out)
+
 	got := srv.waitFor(t, v.ID)
 	require.Equal(t, "ready", got.Status, got.Error)
-	_, _, raw := srv.get(t, "/v1/videos/"+v.ID, nil)
+	require.Contains(t, srv.rawVideo(t, v.ID), `"playback_policy": "public"`)
+	_, _, raw = srv.get(t, "/v1/videos/"+v.ID, nil)
 	var sized struct{ Size int64 }
 	require.NoError(t, json.Unmarshal(raw, &sized))
 	require.Equal(t, int64(len(good)), sized.Size)
+}
+
+// rawVideo returns the JSON of GET /v1/videos/{id}.
+func (s *server) rawVideo(t *testing.T, id string) string {
+	t.Helper()
+	code, _, body := s.get(t, "/v1/videos/"+id, nil)
+	require.Equal(t, http.StatusOK, code, "%s", body)
+	return string(body)
 }

@@ -125,6 +125,7 @@ type testVideo struct {
 	PlaybackID string  `json:"playback_id"`
 	Status     string  `json:"status"`
 	Progress   float64 `json:"progress"`
+	Size       int64   `json:"size"`
 	Error      string  `json:"error"`
 	Msg        string  `json:"message"`
 	Captions   []string
@@ -144,6 +145,16 @@ func (s *server) video(t *testing.T, id string) testVideo {
 	var v testVideo
 	require.NoError(t, json.Unmarshal(body, &v))
 	return v
+}
+
+// videoCount returns how many videos the server lists (up to 100).
+func (s *server) videoCount(t *testing.T) int {
+	t.Helper()
+	code, _, body := s.get(t, "/v1/videos?limit=100", nil)
+	require.Equal(t, http.StatusOK, code, "%s", body)
+	var list struct{ Data []testVideo }
+	require.NoError(t, json.Unmarshal(body, &list))
+	return len(list.Data)
 }
 
 // waitFor polls the video until it is ready or failed.

@@ -9,7 +9,8 @@
 // (file descriptor 3), so standard output stays free for media written to
 // pipe:1. When ctx is done it sends SIGINT, which makes ffmpeg finish the
 // frame it is on and write its trailer, and kills the process if it has not
-// exited after [Cmd.Grace].
+// exited after [Cmd.Grace]. Every child starts through [StartChild], so on
+// Linux none outlives a process that dies without cleaning up.
 //
 // # Input
 //

@@ -124,7 +124,11 @@ func probe(ctx context.Context, path string, opts *ProbeOptions) (*ProbeResult, 
 	var stdout bytes.Buffer
 	stderr := NewTail(DefaultStderrTail)
 	cmd.Stdout, cmd.Stderr = &stdout, stderr
-	if err := cmd.Run(); err != nil {
+	err = StartChild(cmd)
+	if err == nil {
+		err = cmd.Wait()
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}

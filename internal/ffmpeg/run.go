@@ -99,7 +99,7 @@ func (c *Cmd) Run(ctx context.Context) error {
 	if progW != nil {
 		cmd.ExtraFiles = []*os.File{progW}
 	}
-	if err := cmd.Start(); err != nil {
+	if err := StartChild(cmd); err != nil {
 		if progW != nil {
 			progW.Close()
 		}

@@ -77,6 +77,9 @@ type Config struct {
 	AllowSources []source.Rule
 	// SourceTimeout bounds such a download; if zero, 1 hour.
 	SourceTimeout time.Duration
+	// Quota, if positive, bounds the bytes of media and uploads (see
+	// api.Config.Quota).
+	Quota int64
 }
 
 // Layout of the data directory.
@@ -145,6 +148,7 @@ func Run(ctx context.Context, cfg Config) error {
 	queue, err := jobs.New(ctx, jobs.Config{
 		Store: st, Storage: files, Pipeline: pipe, WorkDir: filepath.Join(cfg.Data, WorkDir),
 		Workers: cfg.Workers, Timeout: cfg.JobTimeout, Logger: log, Events: broker, Webhooks: hooks, Sources: fetcher,
+		Quota: cfg.Quota,
 	})
 	if err != nil {
 		return err
@@ -158,6 +162,7 @@ func Run(ctx context.Context, cfg Config) error {
 		Store: st, Storage: files, Queue: queue,
 		UploadDir: filepath.Join(cfg.Data, UploadDir), WorkDir: filepath.Join(cfg.Data, WorkDir),
 		MaxUpload: cfg.MaxUpload, MaxMultipart: cfg.MaxMultipart, Logger: log, Events: broker, Sources: fetcher,
+		Quota: cfg.Quota,
 	})
 	if err != nil {
 		return err

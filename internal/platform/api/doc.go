@@ -20,7 +20,8 @@
 //
 // A video's playback_policy is "public" (the default: playback IDs are
 // unguessable and unrelated to asset IDs) or "signed", chosen at creation
-// (multipart field or tus metadata "playback_policy"). Signed playback needs
+// (multipart field, tus metadata or the JSON field of a source URL
+// "playback_policy"). Signed playback needs
 // ?token=, minted by POST /v1/videos/{id}/playback-token: "<expiry>.<HMAC-
 // SHA256 of the playback ID and expiry>" under the server's signing key.
 // Every URI of a signed video's playlists (master, media, subtitle,
@@ -44,8 +45,14 @@
 // video's responses say "private" instead: a shared cache downstream (a
 // CDN) would key them by URL, token included, and serve them past the
 // token's expiry without asking; its playlists, which carry the token, are
-// "private, no-cache". Thumbnails
-// are made by ffmpeg on demand, behind an in-memory response cache that
-// coalesces identical concurrent requests (gateway.Cache) and a bound on
-// concurrent ffmpeg runs.
+// "private, no-cache". Thumbnails (thumbnail.jpg) and animated previews
+// (animated.gif, animated.webp, from the smallest rendition) are made by
+// ffmpeg on demand, behind an in-memory response cache that coalesces
+// identical concurrent requests (gateway.Cache) and a bound on concurrent
+// ffmpeg runs; the cache keys them by their own query parameters only.
+//
+// # Disk quota
+//
+// With Config.Quota, uploads that would take the disk use over it get 507
+// Insufficient Storage; see quota.go for when each kind is checked.
 package api

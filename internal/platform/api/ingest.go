@@ -32,6 +32,14 @@ func (s *Server) enqueue(ctx context.Context, tx *sql.Tx, id, path string, size 
 // createMultipart creates a video from the part named "file" of a
 // multipart/form-data body.
 func (s *Server) createMultipart(w http.ResponseWriter, r *http.Request) {
+	free, err := s.freeSpace(r.Context())
+	if s.storeError(w, err) {
+		return
+	}
+	if free == 0 {
+		quotaFull(w, s.errQuotaFull(r.Context()))
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxMultipart+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -75,7 +83,11 @@ func (s *Server) createMultipart(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		tmp = f.Name()
-		size, err = io.Copy(f, io.LimitReader(part, s.cfg.MaxMultipart+1))
+		limit := s.cfg.MaxMultipart
+		if free >= 0 && free < limit {
+			limit = free
+		}
+		size, err = io.Copy(f, io.LimitReader(part, limit+1))
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -92,6 +104,10 @@ func (s *Server) createMultipart(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusRequestEntityTooLarge, tooLarge(s.cfg.MaxMultipart, "use a tus upload at /v1/uploads/"))
 			return
 		}
+		if size > limit {
+			quotaFull(w, fmt.Errorf("%w: the file is larger than the %d bytes left", store.ErrQuota, free))
+			return
+		}
 	}
 	if tmp == "" {
 		writeError(w, http.StatusBadRequest, "no \"file\" part in the body")
@@ -104,6 +120,9 @@ func (s *Server) createMultipart(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var a *store.Asset
 	err = s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.cfg.Store.Reserve(ctx, tx, s.cfg.Quota, size); err != nil {
+			return err
+		}
 		var err error
 		if a, err = s.cfg.Store.Create(ctx, tx, store.Waiting, name, size); err != nil {
 			return err
@@ -113,6 +132,9 @@ func (s *Server) createMultipart(w http.ResponseWriter, r *http.Request) {
 		}
 		return s.enqueue(ctx, tx, a.ID, tmp, size)
 	})
+	if quotaFull(w, err) {
+		return
+	}
 	if err != nil {
 		s.log.Error("creating a video", "err", err)
 		if a != nil {

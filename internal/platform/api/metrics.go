@@ -39,9 +39,16 @@ func (s *Server) initOps() error {
 // serveMetrics writes the counters in the Prometheus text format: the
 // gateway's HTTP and cache counters, the playback rate limit's, and gauges
 // of the platform read from the database at each scrape (videos by status;
-// jobs running are the videos processing, jobs waiting those waiting).
+// jobs running are the videos processing, jobs waiting those waiting; disk
+// used, and the quota if there is one).
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	counts, err := s.cfg.Store.CountByStatus(r.Context())
+	if err != nil {
+		s.log.Error("metrics", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "reading the database failed")
+		return
+	}
+	used, err := s.cfg.Store.Usage(r.Context(), nil)
 	if err != nil {
 		s.log.Error("metrics", "err", err)
 		writeError(w, http.StatusServiceUnavailable, "reading the database failed")
@@ -70,6 +77,10 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	fmt.Fprintf(bw, "# HELP v100_jobs_running Videos being processed.\n# TYPE v100_jobs_running gauge\nv100_jobs_running %d\n", counts[store.Processing])
 	fmt.Fprintf(bw, "# HELP v100_jobs_waiting Videos waiting for a worker.\n# TYPE v100_jobs_waiting gauge\nv100_jobs_waiting %d\n", counts[store.Waiting])
+	fmt.Fprintf(bw, "# HELP v100_disk_used_bytes Bytes of the videos' sources, uploads and processed files.\n# TYPE v100_disk_used_bytes gauge\nv100_disk_used_bytes %d\n", used)
+	if s.cfg.Quota > 0 {
+		fmt.Fprintf(bw, "# HELP v100_disk_quota_bytes The disk quota of v100_disk_used_bytes.\n# TYPE v100_disk_quota_bytes gauge\nv100_disk_quota_bytes %d\n", s.cfg.Quota)
+	}
 	if s.play.limit != nil {
 		st := s.play.limit.Stats()
 		fmt.Fprintf(bw, "# HELP v100_playback_ratelimit_total Playback requests by rate limit decision.\n# TYPE v100_playback_ratelimit_total counter\n")

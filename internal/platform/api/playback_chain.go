@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -114,10 +115,14 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p := r.PathValue("path")
-	if p == "thumbnail.jpg" {
-		q := r.URL.Query()
-		q.Del(TokenParam)
-		r2 := withQuery(r, q.Encode())
+	if params, ok := previewParams[p]; ok {
+		q, keep := r.URL.Query(), url.Values{}
+		for _, k := range params {
+			if v, ok := q[k]; ok {
+				keep[k] = v[:1]
+			}
+		}
+		r2 := withQuery(r, keep.Encode())
 		if signed {
 			w = &privateWriter{ResponseWriter: w}
 		}

@@ -57,6 +57,9 @@ type Config struct {
 	Heartbeat time.Duration
 	// Sources, if not nil, lets POST /v1/videos take {"url": …}.
 	Sources *source.Fetcher
+	// Quota, if positive, bounds the bytes of the videos' files: uploads
+	// that would exceed it get 507 Insufficient Storage (see quota.go).
+	Quota int64
 }
 
 // Server serves the API. Close it to stop its cache.

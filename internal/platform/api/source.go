@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"path"
@@ -38,12 +39,17 @@ func (s *Server) createFromURL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req struct {
-		URL string `json:"url"`
+		URL    string `json:"url"`
+		Policy string `json:"playback_policy"`
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		writeError(w, http.StatusBadRequest, "want a JSON body {\"url\": \"https://…\"}: "+err.Error())
+		return
+	}
+	policy, ok := policyOf(w, req.Policy)
+	if !ok {
 		return
 	}
 	ctx := r.Context()
@@ -58,8 +64,21 @@ func (s *Server) createFromURL(w http.ResponseWriter, r *http.Request) {
 	}
 	var a *store.Asset
 	err = s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+		// The size is known once downloaded: here, some space must be left.
+		if s.cfg.Quota > 0 {
+			used, err := s.cfg.Store.Usage(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if used >= s.cfg.Quota {
+				return fmt.Errorf("%w: %d of %d bytes used", store.ErrQuota, used, s.cfg.Quota)
+			}
+		}
 		var err error
 		if a, err = s.cfg.Store.Create(ctx, tx, store.Waiting, name, 0); err != nil {
+			return err
+		}
+		if err := s.cfg.Store.SetPolicy(ctx, tx, a.ID, policy); err != nil {
 			return err
 		}
 		jobID, err := q.EnqueueSource(ctx, tx, a.ID, u.String())
@@ -68,6 +87,9 @@ func (s *Server) createFromURL(w http.ResponseWriter, r *http.Request) {
 		}
 		return s.cfg.Store.SetWaiting(ctx, tx, a.ID, 0, jobID)
 	})
+	if quotaFull(w, err) {
+		return
+	}
 	if err != nil {
 		s.log.Error("creating a video from a URL", "err", err)
 		writeError(w, http.StatusInternalServerError, "creating the video failed")

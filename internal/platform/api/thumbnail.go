@@ -12,8 +12,13 @@ import (
 
 // thumbnail makes the frame at ?time= (seconds) of a ready asset, sized by
 // ?width=, ?height= and ?fit= (contain, cover, pad), from its largest
-// rendition. It runs behind s.thumbs, which caches and coalesces.
+// rendition; or, for animated.gif and animated.webp, an animated preview.
+// It runs behind s.thumbs, which caches and coalesces.
 func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
+	if p := r.PathValue("path"); p != "thumbnail.jpg" {
+		s.animated(w, r, p)
+		return
+	}
 	a, ok := s.playable(w, r)
 	if !ok {
 		return
@@ -41,14 +46,7 @@ func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
 			*dst = n &^ 1
 		}
 	}
-	switch q.Get("fit") {
-	case "", "contain":
-	case "cover":
-		opts.Fit = thumbnail.Cover
-	case "pad":
-		opts.Fit = thumbnail.Pad
-	default:
-		writeError(w, http.StatusBadRequest, "fit: want contain, cover or pad")
+	if opts.Fit, ok = parseFit(w, q.Get("fit")); !ok {
 		return
 	}
 	if len(a.Info.Renditions) == 0 {

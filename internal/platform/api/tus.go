@@ -68,14 +68,23 @@ func (s *Server) tusCreate(hook tus.HookEvent) (tus.HTTPResponse, tus.FileInfoCh
 	if !ok {
 		return tus.HTTPResponse{}, tus.FileInfoChanges{}, tus.NewError("ERR_PLAYBACK_POLICY", policyField+`: want "public" or "signed"`, http.StatusBadRequest)
 	}
+	if s.cfg.Quota > 0 && up.SizeIsDeferred {
+		return tus.HTTPResponse{}, tus.FileInfoChanges{}, tus.NewError("ERR_LENGTH_REQUIRED", "this server has a disk quota: declare the Upload-Length", http.StatusBadRequest)
+	}
 	var a *store.Asset
 	err := s.cfg.Store.Tx(hook.Context, func(tx *sql.Tx) error {
+		if err := s.cfg.Store.Reserve(hook.Context, tx, s.cfg.Quota, up.Size); err != nil {
+			return err
+		}
 		var err error
 		if a, err = s.cfg.Store.Create(hook.Context, tx, store.Uploading, cleanName(up.MetaData["filename"]), up.Size); err != nil {
 			return err
 		}
 		return s.cfg.Store.SetPolicy(hook.Context, tx, a.ID, policy)
 	})
+	if errors.Is(err, store.ErrQuota) {
+		return tus.HTTPResponse{}, tus.FileInfoChanges{}, tus.NewError("ERR_QUOTA", quotaMessage(err), http.StatusInsufficientStorage)
+	}
 	if err != nil {
 		s.log.Error("creating a video for an upload", "err", err)
 		return tus.HTTPResponse{}, tus.FileInfoChanges{}, tus.NewError("ERR_INTERNAL", "creating the video failed", http.StatusInternalServerError)

@@ -38,6 +38,7 @@ type playbackURLs struct {
 	Poster     string `json:"poster,omitempty"`
 	Storyboard string `json:"storyboard,omitempty"`
 	Thumbnail  string `json:"thumbnail,omitempty"`
+	Animated   string `json:"animated,omitempty"`
 }
 
 func view(a *store.Asset) video {
@@ -64,6 +65,7 @@ func view(a *store.Asset) video {
 		}
 		if len(a.Info.Renditions) > 0 {
 			v.Playback.Thumbnail = base + "thumbnail.jpg"
+			v.Playback.Animated = base + "animated.gif"
 		}
 	}
 	return v

@@ -20,4 +20,17 @@
 // fails its asset at once with the reason; other errors are retried up to
 // [MaxAttempts] times, the last failure failing the asset. A job cancelled by
 // shutdown is snoozed, not failed, so that the next start runs it again.
+//
+// # Webhooks
+//
+// A final status (ready or failed) and the River jobs that deliver its
+// webhook events are written in one transaction (InsertManyTx), so a crash
+// can neither lose an event nor send one for a change that was rolled back.
+// Deliveries run on a queue of their own and are retried with backoff.
+//
+// # Disk use
+//
+// A ready asset records the bytes of the files processing made, and a
+// downloaded source its size, which count towards [Config.Quota]; a
+// download that does not fit fails its asset.
 package jobs

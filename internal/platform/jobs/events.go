@@ -2,14 +2,17 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/v100video/v100/internal/platform/events"
 	"github.com/v100video/v100/internal/platform/store"
 )
 
 // The queue's changes of an asset's status go through these methods, which
-// record the change, then publish it to Config.Events and, for a final
-// status, queue the webhooks.
+// record the change, then publish it to Config.Events. A final status and
+// the jobs delivering its webhooks are recorded in one transaction, so a
+// crash can neither lose the event nor send it for a change that did not
+// happen.
 
 func (q *Queue) setProcessing(ctx context.Context, id string, progress float64) error {
 	if err := q.cfg.Store.SetProcessing(ctx, id, progress); err != nil {
@@ -27,23 +30,34 @@ func (q *Queue) setRequeued(ctx context.Context, id, why string) error {
 	return nil
 }
 
-func (q *Queue) setReady(ctx context.Context, id string, duration float64, info store.Info) error {
-	if err := q.cfg.Store.SetReady(ctx, id, duration, info); err != nil {
-		return err
-	}
-	q.finished(ctx, events.Event{Asset: id, Status: store.Ready, Progress: 100})
-	return nil
+// setReady records that asset id is ready, with derived bytes of
+// processed files.
+func (q *Queue) setReady(ctx context.Context, id string, duration float64, info store.Info, derived int64) error {
+	e := events.Event{Asset: id, Status: store.Ready, Progress: 100}
+	return q.finish(ctx, e, func(tx *sql.Tx) error {
+		return q.cfg.Store.SetProcessed(ctx, tx, id, duration, info, derived)
+	})
 }
 
 func (q *Queue) setFailed(ctx context.Context, id, reason string) error {
-	if err := q.cfg.Store.SetFailed(ctx, id, reason); err != nil {
-		return err
-	}
-	q.finished(ctx, events.Event{Asset: id, Status: store.Failed, Reason: reason})
-	return nil
+	e := events.Event{Asset: id, Status: store.Failed, Reason: reason}
+	return q.finish(ctx, e, func(tx *sql.Tx) error {
+		return q.cfg.Store.SetFailedTx(ctx, tx, id, reason)
+	})
 }
 
-func (q *Queue) finished(ctx context.Context, e events.Event) {
+// finish runs update and queues the webhooks of the final event e in one
+// transaction, then publishes e.
+func (q *Queue) finish(ctx context.Context, e events.Event, update func(tx *sql.Tx) error) error {
+	err := q.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+		if err := update(tx); err != nil {
+			return err
+		}
+		return q.queueWebhooks(ctx, tx, e)
+	})
+	if err != nil {
+		return err
+	}
 	q.cfg.Events.Publish(e)
-	q.queueWebhooks(context.WithoutCancel(ctx), e)
+	return nil
 }

@@ -66,6 +66,9 @@ type Config struct {
 	// Sources downloads the sources of assets created from a URL; if
 	// nil, such assets fail.
 	Sources *source.Fetcher
+	// Quota, if positive, bounds the bytes of the assets' files (see
+	// store.Store.Usage): a downloaded source that does not fit fails.
+	Quota int64
 }
 
 // Queue is the processing queue and its workers.

@@ -60,16 +60,30 @@ func (w *worker) download(ctx context.Context, job *river.Job[ProcessArgs]) erro
 	if size == 0 {
 		return w.fail(ctx, id, "the source URL gave an empty file", river.JobCancel(errors.New("empty source")))
 	}
+	// Record the size and check the quota before the file joins the media.
+	err = cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+		if err := cfg.Store.SetSize(ctx, tx, id, size); err != nil {
+			return err
+		}
+		return cfg.Store.Reserve(ctx, tx, cfg.Quota, 0)
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return river.JobCancel(err) // deleted while downloading
+	case errors.Is(err, store.ErrQuota):
+		return w.fail(ctx, id, fmt.Sprintf("the source (%d bytes) does not fit in the disk quota", size), river.JobCancel(err))
+	case err != nil:
+		return err
+	}
 	if err := cfg.Storage.Import(ctx, SourceKey(id), tmp); err != nil {
 		return err
 	}
-	err = cfg.Store.SetSize(ctx, id, size)
-	if errors.Is(err, store.ErrNotFound) {
-		// Deleted while downloading: remove what was just imported.
-		if err := cfg.Storage.Delete(ctx, SourceKey(id)); err != nil {
-			return err
+	if _, err := cfg.Store.Get(ctx, id); errors.Is(err, store.ErrNotFound) {
+		// Deleted while importing: remove what was just imported.
+		if derr := cfg.Storage.Delete(ctx, SourceKey(id)); derr != nil {
+			return derr
 		}
 		return river.JobCancel(err)
 	}
-	return err
+	return nil
 }

@@ -2,8 +2,10 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -63,27 +65,24 @@ func (w *webhookWorker) NextRetry(job *river.Job[WebhookArgs]) time.Time {
 	return time.Time{}
 }
 
-// queueWebhooks queues the delivery of the final event e to every webhook
-// URL, one job each. It follows the asset's update rather than sharing its
-// transaction, so a crash between the two loses the event: a window of one
-// statement.
-func (q *Queue) queueWebhooks(ctx context.Context, e events.Event) {
+// queueWebhooks queues, in tx, the delivery of the final event e to every
+// webhook URL, one job each.
+func (q *Queue) queueWebhooks(ctx context.Context, tx *sql.Tx, e events.Event) error {
 	s := q.cfg.Webhooks
 	if s == nil || len(s.URLs) == 0 {
-		return
+		return nil
 	}
 	ev := webhook.Event{ID: "evt_" + store.NewID(), Type: webhook.VideoReady, Created: time.Now().UTC(),
 		Data: webhook.Video{ID: e.Asset, Status: string(e.Status), Error: e.Reason}}
 	if e.Status == store.Failed {
 		ev.Type = webhook.VideoFailed
 	}
-	if a, err := q.cfg.Store.Get(ctx, e.Asset); err == nil {
+	if a, err := q.cfg.Store.GetTx(ctx, tx, e.Asset); err == nil {
 		ev.Data.PlaybackID, ev.Data.Duration = a.PlaybackID, a.Duration
 	}
 	body, err := json.Marshal(ev)
 	if err != nil {
-		q.log.Error("webhook event", "err", err)
-		return
+		return fmt.Errorf("jobs: webhook event: %w", err)
 	}
 	var params []river.InsertManyParams
 	for _, u := range s.URLs {
@@ -92,7 +91,8 @@ func (q *Queue) queueWebhooks(ctx context.Context, e events.Event) {
 			InsertOpts: &river.InsertOpts{Queue: WebhookQueue, MaxAttempts: s.AttemptsOrDefault()},
 		})
 	}
-	if _, err := q.client.InsertMany(ctx, params); err != nil {
-		q.log.Error("queueing webhooks", "asset", e.Asset, "event", ev.Type, "err", err)
+	if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("jobs: queueing webhooks of %s: %w", e.Asset, err)
 	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -89,10 +90,14 @@ func (w *worker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
 		}
 		return err
 	}
+	derived, err := treeSize(out)
+	if err != nil {
+		return err
+	}
 	if err := cfg.Storage.Import(ctx, AssetKey(id), out); err != nil {
 		return err
 	}
-	err = w.q.setReady(ctx, id, res.Duration.Seconds(), res.Info)
+	err = w.q.setReady(ctx, id, res.Duration.Seconds(), res.Info, derived)
 	if errors.Is(err, store.ErrNotFound) {
 		// Deleted while processing: remove what was just imported.
 		log.Info("asset deleted while processing")
@@ -130,4 +135,24 @@ func (w *worker) progress(ctx context.Context, id string) func(float64) {
 			w.q.log.Debug("recording progress", "asset", id, "err", err)
 		}
 	}
+}
+
+// treeSize returns the bytes of the regular files under dir.
+func treeSize(dir string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		n += fi.Size()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("jobs: measuring the output: %w", err)
+	}
+	return n, nil
 }

@@ -113,10 +113,7 @@ func (s *Store) q(tx *sql.Tx) querier {
 
 // Get returns the asset with ID id.
 func (s *Store) Get(ctx context.Context, id string) (*Asset, error) {
-	if !ValidID(id) {
-		return nil, ErrNotFound
-	}
-	return scanAsset(s.db.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM asset WHERE id = ?`, id))
+	return s.GetTx(ctx, nil, id)
 }
 
 // ByPlaybackID returns the asset with playback ID pid.
@@ -206,8 +203,7 @@ func (s *Store) SetReady(ctx context.Context, id string, duration float64, info 
 
 // SetFailed marks an asset as failed for reason.
 func (s *Store) SetFailed(ctx context.Context, id string, reason string) error {
-	return s.update(ctx, nil, id, `UPDATE asset SET status = ?, error = ?, updated_at = ? WHERE id = ?`,
-		Failed, reason, now(), id)
+	return s.SetFailedTx(ctx, nil, id, reason)
 }
 
 // Unfinished returns the assets waiting for or in processing.

@@ -108,5 +108,8 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.addColumn(ctx, "asset", "playback_policy", `TEXT NOT NULL DEFAULT 'public'`); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
+	if err := s.addColumn(ctx, "asset", "derived", `INTEGER NOT NULL DEFAULT 0`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
 	return nil
 }
