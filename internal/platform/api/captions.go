@@ -168,6 +168,7 @@ func (s *Server) putCaptions(w http.ResponseWriter, r *http.Request) {
 	if err := s.cfg.Store.SetReady(ctx, a.ID, a.Duration, info); s.storeError(w, err) {
 		return
 	}
+	s.play.assets.Delete(ctx, a.PlaybackID)
 	a, err = s.cfg.Store.Get(ctx, a.ID)
 	if s.storeError(w, err) {
 		return
