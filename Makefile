@@ -4,7 +4,7 @@ GO    ?= go
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run build test vet lint bench bench-media bench-caption bench-edge fuzz examples
+.PHONY: help setup run build test vet lint bench bench-media bench-caption bench-edge bench-footprint fuzz examples
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ bench-caption: setup ## word error rate, speed and live caption latency of the s
 bench-edge: ## v100 gateway vs nginx, Varnish and httputil.ReverseProxy as HLS edge caches (installs them; ~4 min)
 	@./scripts/setup bench-edge
 	cd bench && $(GO) run ./cmd/edgebench
+
+bench-footprint: setup ## binary size, time to ready and memory of v100 serve: idle, 1,000 clients, 1080p transcode (~3 min)
+	cd bench && $(GO) run ./cmd/footprint
 
 FUZZTIME ?= 30s
 fuzz: ## run every fuzz target for FUZZTIME each

@@ -86,4 +86,11 @@
 // are configured:
 //
 //	cd bench && go run ./cmd/edgebench
+//
+// The command footprint (make bench-footprint) measures what v100 serve
+// costs to run: binary size, time to ready, idle memory, memory under
+// 1,000 keep-alive clients and while a 1080p ladder transcodes;
+// docs/cost.md turns its figures into a deployment's size:
+//
+//	cd bench && go run ./cmd/footprint
 package bench

@@ -168,8 +168,9 @@ func (s *Server) putCaptions(w http.ResponseWriter, r *http.Request) {
 	if err := s.cfg.Store.SetReady(ctx, a.ID, a.Duration, info); s.storeError(w, err) {
 		return
 	}
-	// The server's own cache must not hand out the old master playlist;
-	// caches downstream may, for its max-age.
+	// The server's own caches must not hand out the old master playlist or
+	// asset; caches downstream may, for the playlist's max-age.
+	s.play.assets.Delete(ctx, a.PlaybackID)
 	s.play.files.Purge("", "/v1/playback/"+a.PlaybackID+"/master.m3u8")
 	a, err = s.cfg.Store.Get(ctx, a.ID)
 	if s.storeError(w, err) {

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/v100video/v100/internal/platform/jobs"
 	"github.com/v100video/v100/internal/platform/storage"
@@ -65,9 +67,21 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 }
 
 // playable looks up the ready asset of the request's playback ID, writing
-// the error response when there is none.
+// the error response when there is none. Ready assets are kept for
+// assetTTL, and concurrent lookups of one playback ID share one query; the
+// asset returned is shared and must not be modified.
 func (s *Server) playable(w http.ResponseWriter, r *http.Request) (*store.Asset, bool) {
-	a, err := s.cfg.Store.ByPlaybackID(r.Context(), r.PathValue("pid"))
+	pid := r.PathValue("pid")
+	a, err := s.play.assets.GetOrLoad(r.Context(), pid, func(ctx context.Context) (*store.Asset, time.Duration, error) {
+		a, err := s.cfg.Store.ByPlaybackID(ctx, pid)
+		if err != nil {
+			return nil, 0, err
+		}
+		if a.Status != store.Ready {
+			return a, -1, nil // not kept: it is about to change
+		}
+		return a, 0, nil
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "no such playback ID")
 		return nil, false

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/v100video/v100/cache"
 	"github.com/v100video/v100/gateway"
 	"github.com/v100video/v100/hls"
 	"github.com/v100video/v100/internal/platform/store"
@@ -20,6 +21,11 @@ const (
 	defaultCacheSize     = 256 << 20
 	defaultPlaybackRate  = 100
 	defaultPlaybackBurst = 1000
+	// assetTTL is how long the chain keeps the ready asset of a playback
+	// ID in memory, so that requests for one video do not each query (and
+	// queue for) the database. A delete through this server takes effect
+	// at once; any other change to a ready asset within assetTTL.
+	assetTTL = time.Second
 )
 
 // Cache-Control of signed playback responses. A shared cache downstream
@@ -40,8 +46,9 @@ const (
 // On-demand thumbnails leave the chain after the gate for their own cache.
 type playbackChain struct {
 	signer  signer
-	files   *gateway.Cache        // in front of serveFile
-	limit   *ratelimit.Middleware // nil when playback is not limited
+	assets  *cache.Cache[string, *store.Asset] // ready assets by playback ID; see assetTTL
+	files   *gateway.Cache                     // in front of serveFile
+	limit   *ratelimit.Middleware              // nil when playback is not limited
 	handler http.Handler
 	now     func() time.Time
 }
@@ -59,6 +66,10 @@ func (s *Server) initPlayback() error {
 	if size <= 0 {
 		size = defaultCacheSize
 	}
+	c.assets = cache.New[string, *store.Asset](&cache.Options{
+		Capacity: 10_000, TTL: assetTTL, NegativeTTL: -1, Jitter: -1,
+		Resolution: 50 * time.Millisecond, Name: "playback-assets",
+	})
 	c.files = gateway.NewCache(http.HandlerFunc(s.serveFile), &gateway.CacheOptions{
 		MaxBytes: size, MaxObjectSize: min(size, 8<<20), Logger: s.log,
 	})
@@ -77,6 +88,7 @@ func (s *Server) initPlayback() error {
 		})
 		if err != nil {
 			c.files.Close()
+			c.assets.Close()
 			return err
 		}
 		c.limit = m
@@ -88,6 +100,7 @@ func (s *Server) initPlayback() error {
 // close stops the chain's cache and limiter.
 func (c *playbackChain) close() error {
 	err := c.files.Close()
+	c.assets.Close()
 	if c.limit != nil {
 		c.limit.Close()
 	}
@@ -140,10 +153,15 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// withQuery returns a shallow copy of r with its query replaced.
+// withQuery returns r with its query replaced: r itself if it has that
+// query already (most playback requests, which then cost no copy), else a
+// copy.
 func withQuery(r *http.Request, rawQuery string) *http.Request {
+	if r.URL.RawQuery == rawQuery && !r.URL.ForceQuery {
+		return r
+	}
 	r2 := r.Clone(r.Context())
-	r2.URL.RawQuery = rawQuery
+	r2.URL.RawQuery, r2.URL.ForceQuery = rawQuery, false
 	r2.RequestURI = r2.URL.RequestURI()
 	return r2
 }

@@ -119,6 +119,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	if err := s.cfg.Store.Delete(ctx, a.ID); s.storeError(w, err) {
 		return
 	}
+	s.play.assets.Delete(ctx, a.PlaybackID)
 	if err := s.cfg.Queue.Cancel(ctx, a.JobID); err != nil {
 		s.log.Warn("cancelling the job of a deleted asset", "asset", a.ID, "err", err)
 	}
