@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"mime"
@@ -15,7 +14,7 @@ import (
 
 // sourceQueue is what creating a video from a URL needs of the queue.
 type sourceQueue interface {
-	EnqueueSource(ctx context.Context, tx *sql.Tx, assetID, url string) (int64, error)
+	EnqueueSource(ctx context.Context, tx *store.Tx, assetID, url string) (int64, error)
 }
 
 // create creates a video: from a JSON body {"url": "https://…"}, or from a
@@ -57,7 +56,7 @@ func (s *Server) createFromURL(w http.ResponseWriter, r *http.Request) {
 		name = ""
 	}
 	var a *store.Asset
-	err = s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
 		var err error
 		if a, err = s.cfg.Store.Create(ctx, tx, store.Waiting, name, 0); err != nil {
 			return err

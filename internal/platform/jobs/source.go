@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -18,8 +17,8 @@ import (
 
 // EnqueueSource queues, in tx, the processing of asset id from a source
 // that the job first downloads from url, returning the job's ID.
-func (q *Queue) EnqueueSource(ctx context.Context, tx *sql.Tx, id, url string) (int64, error) {
-	res, err := q.client.InsertTx(ctx, tx, ProcessArgs{AssetID: id, Source: url}, nil)
+func (q *Queue) EnqueueSource(ctx context.Context, tx *store.Tx, id, url string) (int64, error) {
+	res, err := q.client.insertTx(ctx, tx, ProcessArgs{AssetID: id, Source: url}, &river.InsertOpts{Queue: q.cfg.Queue})
 	if err != nil {
 		return 0, fmt.Errorf("jobs: enqueue %s: %w", id, err)
 	}
