@@ -48,6 +48,7 @@ func TestUsageErrors(t *testing.T) {
 		{"caption without output", []string{"caption", "a.mp4"}, "-o <file>"},
 		{"caption bad format", []string{"caption", "a.mp4", "-o", "x", "-format", "ass"}, `-format "ass"`},
 		{"caption bad backend", []string{"caption", "a.mp4", "-o", "x", "-backend", "siri"}, `-backend "siri"`},
+		{"serve db not postgres", []string{"serve", "-db", "mysql://u:p@h/x"}, "postgres://"},
 		{"caption command without program", []string{"caption", "a.mp4", "-o", "x", "-backend", "command"}, "needs -command"},
 	}
 	for _, tc := range cases {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/v100video/v100/internal/platform"
+	"github.com/v100video/v100/internal/platform/store"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -17,6 +18,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := platform.Config{}
 	fs.StringVar(&cfg.Listen, "listen", ":8080", "`address` to listen on")
 	fs.StringVar(&cfg.Data, "data", "./data", "data `directory`: database, media, uploads")
+	fs.StringVar(&cfg.DB, "db", "", "`URL` of a PostgreSQL database for the metadata and the job queue, postgres://user:pass@host/db (default: $V100_DB, else SQLite in the data directory)")
+	fs.StringVar(&cfg.Redis, "redis", "", "`URL` of a Redis or Valkey server, redis://host:port[/db], through which the playback rate limit holds across servers; if it is down, each server limits alone (default: $V100_REDIS, else limits per server)")
 	steps := fs.String("ladder", "", "rungs as short-side:kbps pairs, largest first, e.g. 720:3000,360:730 (default: 1080p to 240p)")
 	fs.DurationVar(&cfg.Segment, "segment", 6*time.Second, "HLS segment `duration`")
 	fs.StringVar(&cfg.Preset, "preset", "veryfast", "libx264 `preset`")
@@ -40,6 +43,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := exactly("serve", pos, 0, "no arguments"); err != nil {
 		return err
+	}
+	// From the environment after parsing, so that -h does not show a
+	// password.
+	if cfg.DB == "" {
+		cfg.DB = os.Getenv("V100_DB")
+	}
+	if cfg.Redis == "" {
+		cfg.Redis = os.Getenv("V100_REDIS")
+	}
+	if cfg.DB != "" && !store.IsPostgresURL(cfg.DB) {
+		return usageError("serve: -db: want a postgres:// or postgresql:// URL")
 	}
 	if cfg.PlaybackRate <= 0 {
 		cfg.PlaybackRate = -1 // platform.Config's "no limit"

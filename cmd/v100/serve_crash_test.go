@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/v100video/v100/internal/mediatest"
+	"github.com/v100video/v100/internal/pgtest"
 )
 
 // TestServeHelperProcess is not a test: TestServeKilledMidJob runs the test
@@ -36,15 +37,25 @@ func TestServeHelperProcess(t *testing.T) {
 
 // TestServeKilledMidJob kills the server and its ffmpeg while a video is
 // being transcoded, as a crash or the OOM killer would, and checks that the
-// restarted server sweeps the partial output and finishes the video.
+// restarted server sweeps the partial output and finishes the video, on
+// the embedded SQLite database and on PostgreSQL (where the job is
+// requeued at once, not after River's rescue delay).
 func TestServeKilledMidJob(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testServeKilledMidJob(t) })
+	t.Run("postgres", func(t *testing.T) {
+		testServeKilledMidJob(t, "-db", pgtest.Start(t).NewDatabase(t))
+	})
+}
+
+// testServeKilledMidJob is TestServeKilledMidJob with extra serve flags.
+func testServeKilledMidJob(t *testing.T, extra ...string) {
 	clip := mediatest.Clip(t, mediatest.Spec{Width: 1280, Height: 720, Seconds: 30})
 	src, err := os.ReadFile(clip)
 	require.NoError(t, err)
 	dir := t.TempDir()
 
-	args, _ := json.Marshal(append(append([]string{"serve", "-listen", "127.0.0.1:0", "-data", dir, "-no-captions"}, testServeArgs...),
-		"-ladder", "720:2000,360:600", "-preset", "medium"))
+	args, _ := json.Marshal(append(append(append([]string{"serve", "-listen", "127.0.0.1:0", "-data", dir, "-no-captions"}, testServeArgs...),
+		"-ladder", "720:2000,360:600", "-preset", "medium"), extra...))
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
 	cmd.Env = append(os.Environ(), "V100_SERVE_HELPER_ARGS="+string(args))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // to kill ffmpeg too
@@ -104,7 +115,7 @@ func TestServeKilledMidJob(t *testing.T) {
 	partial, _ := filepath.Glob(filepath.Join(dir, "work", v.ID, ".transcode-partial-*"))
 	require.NotEmpty(t, partial, "the kill left no partial transcode")
 
-	srv := startServe(t, dir, "-no-captions", "-ladder", "720:2000,360:600")
+	srv := startServe(t, dir, append([]string{"-no-captions", "-ladder", "720:2000,360:600"}, extra...)...)
 	got := srv.video(t, v.ID)
 	require.NotEqual(t, "failed", got.Status, got.Error)
 	if got.Status == "waiting" {

@@ -20,6 +20,8 @@ import (
 	"github.com/v100video/v100/internal/platform/storage"
 	"github.com/v100video/v100/internal/platform/store"
 	"github.com/v100video/v100/internal/platform/webhook"
+	"github.com/v100video/v100/ratelimit"
+	"github.com/v100video/v100/ratelimit/redisstore"
 	"github.com/v100video/v100/transcode"
 )
 
@@ -31,6 +33,15 @@ type Config struct {
 	// database (v100.db), the media (media/), uploads in progress
 	// (uploads/) and the jobs' scratch space (work/).
 	Data string
+	// DB, if not empty, is the URL of a PostgreSQL database
+	// (postgres://…) that holds the metadata and the job queue instead of
+	// the data directory's SQLite database. Several servers may share it.
+	DB string
+	// Redis, if not empty, is the URL of a Redis or Valkey server
+	// (redis://[user:password@]host:port[/db]) through which the playback
+	// rate limit holds across every server sharing it. While it is
+	// unreachable, each server limits alone.
+	Redis string
 	// Steps is the ladder template; if nil, transcode's default.
 	Steps []transcode.Step
 	// Segment is the HLS segment duration; if zero, 6 s.
@@ -91,8 +102,12 @@ const (
 	LockName  = "v100.lock"
 )
 
-// OpenStore opens the metadata database of the data directory dir.
-func OpenStore(ctx context.Context, dir string) (*store.Store, error) {
+// OpenStore opens the metadata database: the PostgreSQL database at URL db
+// if db is not empty, else the SQLite database of the data directory dir.
+func OpenStore(ctx context.Context, dir, db string) (*store.Store, error) {
+	if db != "" {
+		return store.OpenPostgres(ctx, db)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -127,11 +142,15 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 
-	st, err := OpenStore(ctx, cfg.Data)
+	st, err := OpenStore(ctx, cfg.Data, cfg.DB)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	instance, err := instanceID(cfg.Data)
+	if err != nil {
+		return err
+	}
 	files := &storage.Dir{Root: filepath.Join(cfg.Data, MediaDir)}
 	pipe := &media.Pipeline{
 		Steps: cfg.Steps, Segment: cfg.Segment, Preset: cfg.Preset, Limits: cfg.Limits, Logger: log,
@@ -148,7 +167,8 @@ func Run(ctx context.Context, cfg Config) error {
 	queue, err := jobs.New(ctx, jobs.Config{
 		Store: st, Storage: files, Pipeline: pipe, WorkDir: filepath.Join(cfg.Data, WorkDir),
 		Workers: cfg.Workers, Timeout: cfg.JobTimeout, Logger: log, Events: broker, Webhooks: hooks, Sources: fetcher,
-		Quota: cfg.Quota,
+		Quota:    cfg.Quota,
+		Instance: instance, Queue: jobQueue(cfg.DB, instance),
 	})
 	if err != nil {
 		return err
@@ -157,9 +177,20 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	var limits ratelimit.Store
+	if cfg.Redis != "" {
+		rs, err := redisstore.Open(cfg.Redis, nil)
+		if err != nil {
+			// The parser's message may repeat the URL, password included.
+			return errors.New("platform: invalid Redis URL: want redis://[user:password@]host:port[/db]")
+		}
+		defer rs.Close()
+		limits = rs
+	}
 	apiSrv, err := api.New(api.Config{
 		SigningKey: key, CacheSize: cfg.CacheSize, PlaybackRate: cfg.PlaybackRate, PlaybackBurst: cfg.PlaybackBurst,
-		Store: st, Storage: files, Queue: queue,
+		PlaybackStore: limits,
+		Store:         st, Storage: files, Queue: queue,
 		UploadDir: filepath.Join(cfg.Data, UploadDir), WorkDir: filepath.Join(cfg.Data, WorkDir),
 		MaxUpload: cfg.MaxUpload, MaxMultipart: cfg.MaxMultipart, Logger: log, Events: broker, Sources: fetcher,
 		Quota: cfg.Quota,

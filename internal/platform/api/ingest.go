@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +17,7 @@ import (
 
 // enqueue moves the received source at path into storage as asset id's
 // source and queues its processing, in one transaction.
-func (s *Server) enqueue(ctx context.Context, tx *sql.Tx, id, path string, size int64) error {
+func (s *Server) enqueue(ctx context.Context, tx *store.Tx, id, path string, size int64) error {
 	if err := s.cfg.Storage.Import(ctx, jobs.SourceKey(id), path); err != nil {
 		return err
 	}
@@ -119,7 +118,7 @@ func (s *Server) createMultipart(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	var a *store.Asset
-	err = s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
 		if err := s.cfg.Store.Reserve(ctx, tx, s.cfg.Quota, size); err != nil {
 			return err
 		}

@@ -80,7 +80,7 @@ func (s *Server) initPlayback() error {
 	}
 	if rate > 0 {
 		m, err := ratelimit.NewMiddleware(ratelimit.MiddlewareOptions{
-			Rules: []ratelimit.Rule{{Name: "playback", Limit: ratelimit.PerSecond(rate, max(burst, rate)), Key: ratelimit.ByIP()}},
+			Rules: []ratelimit.Rule{{Name: "playback", Limit: ratelimit.PerSecond(rate, max(burst, rate)), Key: ratelimit.ByIP(), Store: s.cfg.PlaybackStore}},
 			Denied: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				setCORS(w)
 				writeError(w, http.StatusTooManyRequests, "too many playback requests from this address; retry after the Retry-After seconds")

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -25,8 +24,8 @@ import (
 // noQueue stands in for the job queue, which playback does not use.
 type noQueue struct{}
 
-func (noQueue) Enqueue(context.Context, *sql.Tx, string) (int64, error) { return 1, nil }
-func (noQueue) Cancel(context.Context, int64) error                     { return nil }
+func (noQueue) Enqueue(context.Context, *store.Tx, string) (int64, error) { return 1, nil }
+func (noQueue) Cancel(context.Context, int64) error                       { return nil }
 
 // fixture files of a ready asset, as the pipeline lays them out.
 var fixture = map[string]string{

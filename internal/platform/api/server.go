@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -16,11 +15,12 @@ import (
 	"github.com/v100video/v100/internal/platform/storage"
 	"github.com/v100video/v100/internal/platform/store"
 	"github.com/v100video/v100/internal/platform/web"
+	"github.com/v100video/v100/ratelimit"
 )
 
 // Queue is what the API needs of the job queue.
 type Queue interface {
-	Enqueue(ctx context.Context, tx *sql.Tx, assetID string) (int64, error)
+	Enqueue(ctx context.Context, tx *store.Tx, assetID string) (int64, error)
 	Cancel(ctx context.Context, jobID int64) error
 }
 
@@ -51,6 +51,10 @@ type Config struct {
 	// bursts of PlaybackBurst (at least PlaybackRate); if zero, 100 with
 	// bursts of 1,000; if negative, playback is not limited.
 	PlaybackRate, PlaybackBurst int
+	// PlaybackStore, if not nil, makes the playback limit global: it holds
+	// across every server sharing the store (ratelimit/redisstore). While
+	// the store is unreachable, each server limits alone.
+	PlaybackStore ratelimit.Store
 	// Events, if not nil, feeds GET /v1/videos/{id}/events; Heartbeat is
 	// how often an idle stream gets a comment, if zero 15 s.
 	Events    *events.Broker

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +15,7 @@ import (
 
 // sourceQueue is what creating a video from a URL needs of the queue.
 type sourceQueue interface {
-	EnqueueSource(ctx context.Context, tx *sql.Tx, assetID, url string) (int64, error)
+	EnqueueSource(ctx context.Context, tx *store.Tx, assetID, url string) (int64, error)
 }
 
 // create creates a video: from a JSON body {"url": "https://…"}, or from a
@@ -63,7 +62,7 @@ func (s *Server) createFromURL(w http.ResponseWriter, r *http.Request) {
 		name = ""
 	}
 	var a *store.Asset
-	err = s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
 		// The size is known once downloaded: here, some space must be left.
 		if s.cfg.Quota > 0 {
 			used, err := s.cfg.Store.Usage(ctx, tx)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"net/http"
 	"os"
@@ -72,7 +71,7 @@ func (s *Server) tusCreate(hook tus.HookEvent) (tus.HTTPResponse, tus.FileInfoCh
 		return tus.HTTPResponse{}, tus.FileInfoChanges{}, tus.NewError("ERR_LENGTH_REQUIRED", "this server has a disk quota: declare the Upload-Length", http.StatusBadRequest)
 	}
 	var a *store.Asset
-	err := s.cfg.Store.Tx(hook.Context, func(tx *sql.Tx) error {
+	err := s.cfg.Store.Tx(hook.Context, func(tx *store.Tx) error {
 		if err := s.cfg.Store.Reserve(hook.Context, tx, s.cfg.Quota, up.Size); err != nil {
 			return err
 		}
@@ -100,7 +99,7 @@ func (s *Server) tusFinish(hook tus.HookEvent) (tus.HTTPResponse, error) {
 	if up.Size == 0 {
 		return tus.HTTPResponse{}, tus.NewError("ERR_EMPTY_UPLOAD", "the file is empty", http.StatusBadRequest)
 	}
-	err := s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
 		return s.enqueue(ctx, tx, up.ID, path, up.Size)
 	})
 	if errors.Is(err, store.ErrNotFound) {

@@ -1,18 +1,29 @@
 // Package jobs runs the platform's processing as durable jobs on River
-// (github.com/riverqueue/river), in the same SQLite database as the
-// metadata, so that an asset's job is queued in the transaction that makes
-// the asset waiting and survives a crash.
+// (github.com/riverqueue/river), in the same database as the metadata
+// (SQLite, or PostgreSQL through River's pgx v5 driver), so that an asset's
+// job is queued in the transaction that makes the asset waiting and
+// survives a crash.
 //
 // # Recovery
 //
 // A job stuck in River's "running" state after its process died is picked up
 // again in two ways. River's rescuer retries jobs running longer than
-// [Config.RescueAfter] (for a queue shared by several processes). And on an
-// embedded SQLite database, which one process owns (the platform holds a lock
-// on the data directory), [Queue.Start] makes every job left running by the
-// previous process available again at once, and resets its asset to waiting:
-// no asset stays "processing" after a restart. A job whose asset was deleted
-// finishes without work.
+// [Config.RescueAfter] (for a queue shared by several processes). And at
+// [Queue.Start], the jobs the previous run of this server left running are
+// made available again at once, and their assets reset to waiting: no asset
+// stays "processing" after a restart. On an embedded SQLite database, which
+// one process owns (the platform holds a lock on the data directory), those
+// are all running jobs; on a PostgreSQL database shared by several servers,
+// those last attempted by a River client of the same [Config.Instance] (the
+// data directory's ID). A job whose asset was deleted finishes without work.
+//
+// # Queues
+//
+// Processing jobs go to [Config.Queue] (River's default queue unless set):
+// servers that share a PostgreSQL database but keep sources in a local
+// directory each work their own queue, so that no server takes a job whose
+// source it does not hold. Webhook deliveries need no files and share
+// [WebhookQueue].
 //
 // # Failures
 //

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/v100video/v100/internal/platform/events"
 	"github.com/v100video/v100/internal/platform/store"
@@ -34,22 +33,22 @@ func (q *Queue) setRequeued(ctx context.Context, id, why string) error {
 // processed files.
 func (q *Queue) setReady(ctx context.Context, id string, duration float64, info store.Info, derived int64) error {
 	e := events.Event{Asset: id, Status: store.Ready, Progress: 100}
-	return q.finish(ctx, e, func(tx *sql.Tx) error {
+	return q.finish(ctx, e, func(tx *store.Tx) error {
 		return q.cfg.Store.SetProcessed(ctx, tx, id, duration, info, derived)
 	})
 }
 
 func (q *Queue) setFailed(ctx context.Context, id, reason string) error {
 	e := events.Event{Asset: id, Status: store.Failed, Reason: reason}
-	return q.finish(ctx, e, func(tx *sql.Tx) error {
+	return q.finish(ctx, e, func(tx *store.Tx) error {
 		return q.cfg.Store.SetFailedTx(ctx, tx, id, reason)
 	})
 }
 
 // finish runs update and queues the webhooks of the final event e in one
 // transaction, then publishes e.
-func (q *Queue) finish(ctx context.Context, e events.Event, update func(tx *sql.Tx) error) error {
-	err := q.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+func (q *Queue) finish(ctx context.Context, e events.Event, update func(tx *store.Tx) error) error {
+	err := q.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
 		if err := update(tx); err != nil {
 			return err
 		}

@@ -2,15 +2,12 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/v100video/v100/internal/platform/events"
@@ -63,6 +60,18 @@ type Config struct {
 	// Webhooks, if not nil, receives the final statuses (see
 	// WebhookArgs).
 	Webhooks *webhook.Sender
+	// Instance, if not empty, identifies the process's data directory
+	// among the processes sharing a PostgreSQL database: at Start, jobs
+	// that an earlier process with the same Instance left running are
+	// requeued at once instead of by River's rescuer. At most one process
+	// may run with an Instance at a time (the data directory's lock sees
+	// to it). It must not contain "_".
+	Instance string
+	// Queue is the River queue of the processing jobs; if empty, River's
+	// default. Servers that share a database but not their storage (a
+	// local directory each) must each have their own, so that a server
+	// processes only the sources it holds.
+	Queue string
 	// Sources downloads the sources of assets created from a URL; if
 	// nil, such assets fail.
 	Sources *source.Fetcher
@@ -74,7 +83,7 @@ type Config struct {
 // Queue is the processing queue and its workers.
 type Queue struct {
 	cfg    Config
-	client *river.Client[*sql.Tx]
+	client client
 	log    *slog.Logger
 }
 
@@ -83,6 +92,9 @@ type Queue struct {
 func New(ctx context.Context, cfg Config) (*Queue, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 1
+	}
+	if cfg.Queue == "" {
+		cfg.Queue = river.QueueDefault
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = time.Hour
@@ -94,15 +106,7 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	db := cfg.Store.DB()
 	riverLog := slog.New(quiet{log.Handler(), slog.LevelWarn}).With("component", "river")
-	migrator, err := rivermigrate.New(riversqlite.New(db), &rivermigrate.Config{Logger: riverLog})
-	if err != nil {
-		return nil, fmt.Errorf("jobs: %w", err)
-	}
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return nil, fmt.Errorf("jobs: migrate: %w", err)
-	}
 	q := &Queue{cfg: cfg, log: log}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &webhookWorker{q: q}); err != nil {
@@ -111,16 +115,18 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 	if err := river.AddWorkerSafely(workers, &worker{q: q}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	q.client, err = river.NewClient(riversqlite.New(db), &river.Config{
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}, WebhookQueue: {MaxWorkers: webhookWorkers}},
+	var err error
+	q.client, err = newClient(ctx, cfg.Store, &river.Config{
+		Queues:               map[string]river.QueueConfig{cfg.Queue: {MaxWorkers: cfg.Workers}, WebhookQueue: {MaxWorkers: webhookWorkers}},
 		Workers:              workers,
 		JobTimeout:           cfg.Timeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		FetchPollInterval:    cfg.PollInterval,
 		Logger:               riverLog,
-	})
+		ID:                   clientID(cfg.Instance),
+	}, riverLog)
 	if err != nil {
-		return nil, fmt.Errorf("jobs: %w", err)
+		return nil, err
 	}
 	return q, nil
 }
@@ -153,8 +159,8 @@ func (q *Queue) Stop(ctx context.Context) error {
 }
 
 // Enqueue queues the processing of asset id in tx, returning the job's ID.
-func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, id string) (int64, error) {
-	res, err := q.client.InsertTx(ctx, tx, ProcessArgs{AssetID: id}, nil)
+func (q *Queue) Enqueue(ctx context.Context, tx *store.Tx, id string) (int64, error) {
+	res, err := q.client.insertTx(ctx, tx, ProcessArgs{AssetID: id}, &river.InsertOpts{Queue: q.cfg.Queue})
 	if err != nil {
 		return 0, fmt.Errorf("jobs: enqueue %s: %w", id, err)
 	}
@@ -178,15 +184,11 @@ func (q *Queue) Cancel(ctx context.Context, id int64) error {
 // resets their assets to waiting; then fails the assets whose job is gone
 // or finished without making them ready (discarded by the rescuer, say).
 func (q *Queue) recover(ctx context.Context) error {
-	// River has no API to requeue a running job: its rescuer does, after
-	// RescueAfter, for queues shared by processes that may still be
-	// alive. Here the process owns the database, so nothing can be running.
-	res, err := q.cfg.Store.DB().ExecContext(ctx,
-		`UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind IN (?, ?)`, ProcessArgs{}.Kind(), WebhookArgs{}.Kind())
+	n, err := q.requeueOrphans(ctx)
 	if err != nil {
 		return fmt.Errorf("jobs: recover: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
+	if n > 0 {
 		q.log.Warn("requeued jobs left running by a previous process", "jobs", n)
 	}
 	assets, err := q.cfg.Store.Unfinished(ctx)
@@ -202,7 +204,7 @@ func (q *Queue) recover(ctx context.Context) error {
 			return fmt.Errorf("jobs: recover: %w", err)
 		case job.State == rivertype.JobStateDiscarded || job.State == rivertype.JobStateCancelled || job.State == rivertype.JobStateCompleted:
 			err = q.setFailed(ctx, a.ID, "processing did not finish: "+lastError(job))
-		case a.Status == store.Processing:
+		case a.Status == store.Processing && job.State != rivertype.JobStateRunning:
 			err = q.setRequeued(ctx, a.ID, "restarted after an interruption")
 		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -18,8 +17,8 @@ import (
 
 // EnqueueSource queues, in tx, the processing of asset id from a source
 // that the job first downloads from url, returning the job's ID.
-func (q *Queue) EnqueueSource(ctx context.Context, tx *sql.Tx, id, url string) (int64, error) {
-	res, err := q.client.InsertTx(ctx, tx, ProcessArgs{AssetID: id, Source: url}, nil)
+func (q *Queue) EnqueueSource(ctx context.Context, tx *store.Tx, id, url string) (int64, error) {
+	res, err := q.client.insertTx(ctx, tx, ProcessArgs{AssetID: id, Source: url}, &river.InsertOpts{Queue: q.cfg.Queue})
 	if err != nil {
 		return 0, fmt.Errorf("jobs: enqueue %s: %w", id, err)
 	}
@@ -61,7 +60,7 @@ func (w *worker) download(ctx context.Context, job *river.Job[ProcessArgs]) erro
 		return w.fail(ctx, id, "the source URL gave an empty file", river.JobCancel(errors.New("empty source")))
 	}
 	// Record the size and check the quota before the file joins the media.
-	err = cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+	err = cfg.Store.Tx(ctx, func(tx *store.Tx) error {
 		if err := cfg.Store.SetSize(ctx, tx, id, size); err != nil {
 			return err
 		}

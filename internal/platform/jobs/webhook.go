@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,7 +66,7 @@ func (w *webhookWorker) NextRetry(job *river.Job[WebhookArgs]) time.Time {
 
 // queueWebhooks queues, in tx, the delivery of the final event e to every
 // webhook URL, one job each.
-func (q *Queue) queueWebhooks(ctx context.Context, tx *sql.Tx, e events.Event) error {
+func (q *Queue) queueWebhooks(ctx context.Context, tx *store.Tx, e events.Event) error {
 	s := q.cfg.Webhooks
 	if s == nil || len(s.URLs) == 0 {
 		return nil
@@ -91,7 +90,7 @@ func (q *Queue) queueWebhooks(ctx context.Context, tx *sql.Tx, e events.Event) e
 			InsertOpts: &river.InsertOpts{Queue: WebhookQueue, MaxAttempts: s.AttemptsOrDefault()},
 		})
 	}
-	if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
+	if _, err := q.client.insertManyTx(ctx, tx, params); err != nil {
 		return fmt.Errorf("jobs: queueing webhooks of %s: %w", e.Asset, err)
 	}
 	return nil

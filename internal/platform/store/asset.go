@@ -84,31 +84,24 @@ func scanAsset(row interface{ Scan(...any) error }) (*Asset, error) {
 
 // Create inserts a new asset with fresh IDs and the given status, in tx if
 // not nil.
-func (s *Store) Create(ctx context.Context, tx *sql.Tx, status Status, filename string, size int64) (*Asset, error) {
+func (s *Store) Create(ctx context.Context, tx *Tx, status Status, filename string, size int64) (*Asset, error) {
 	return s.CreateWithID(ctx, tx, NewID(), status, filename, size)
 }
 
 // CreateWithID is Create with the asset ID chosen by the caller (an upload's
 // ID); it must be valid.
-func (s *Store) CreateWithID(ctx context.Context, tx *sql.Tx, id string, status Status, filename string, size int64) (*Asset, error) {
+func (s *Store) CreateWithID(ctx context.Context, tx *Tx, id string, status Status, filename string, size int64) (*Asset, error) {
 	if !ValidID(id) {
 		return nil, fmt.Errorf("store: invalid asset id %q", id)
 	}
 	now := time.Now().UTC()
 	a := &Asset{ID: id, PlaybackID: NewID(), Status: status, Policy: Public, Filename: filename, Size: size, Created: now, Updated: now}
-	_, err := s.q(tx).ExecContext(ctx, `INSERT INTO asset (id, playback_id, status, filename, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.PlaybackID, a.Status, a.Filename, a.Size, now.UnixNano(), now.UnixNano())
+	_, err := s.q(tx).exec(ctx, `INSERT INTO asset (id, playback_id, status, filename, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.PlaybackID, a.Status, text(a.Filename), a.Size, now.UnixNano(), now.UnixNano())
 	if err != nil {
 		return nil, fmt.Errorf("store: create asset: %w", err)
 	}
 	return a, nil
-}
-
-func (s *Store) q(tx *sql.Tx) querier {
-	if tx != nil {
-		return tx
-	}
-	return s.db
 }
 
 // Get returns the asset with ID id.
@@ -121,7 +114,7 @@ func (s *Store) ByPlaybackID(ctx context.Context, pid string) (*Asset, error) {
 	if !ValidID(pid) {
 		return nil, ErrNotFound
 	}
-	return scanAsset(s.db.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM asset WHERE playback_id = ?`, pid))
+	return scanAsset(s.c.queryRow(ctx, `SELECT `+assetColumns+` FROM asset WHERE playback_id = ?`, pid))
 }
 
 // List returns up to limit assets, newest first, after the cursor a
@@ -137,7 +130,7 @@ func (s *Store) List(ctx context.Context, cursor string, limit int) ([]*Asset, s
 		}
 		before = n
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, `+assetColumns+` FROM asset WHERE seq < ? ORDER BY seq DESC LIMIT ?`, before, limit+1)
+	rows, err := s.c.query(ctx, `SELECT seq, `+assetColumns+` FROM asset WHERE seq < ? ORDER BY seq DESC LIMIT ?`, before, limit+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list: %w", err)
 	}
@@ -168,7 +161,7 @@ var ErrBadCursor = errors.New("store: invalid cursor")
 
 // seqScanner scans the seq column before the asset's.
 type seqScanner struct {
-	rows *sql.Rows
+	rows rows
 	seq  *int64
 }
 
@@ -180,7 +173,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 }
 
 // SetWaiting marks an asset as queued under job jobID, in tx.
-func (s *Store) SetWaiting(ctx context.Context, tx *sql.Tx, id string, size int64, jobID int64) error {
+func (s *Store) SetWaiting(ctx context.Context, tx *Tx, id string, size int64, jobID int64) error {
 	return s.update(ctx, tx, id, `UPDATE asset SET status = ?, progress = 0, error = '', size = ?, job_id = ?, updated_at = ? WHERE id = ?`,
 		Waiting, size, jobID, now(), id)
 }
@@ -208,7 +201,7 @@ func (s *Store) SetFailed(ctx context.Context, id string, reason string) error {
 
 // Unfinished returns the assets waiting for or in processing.
 func (s *Store) Unfinished(ctx context.Context) ([]*Asset, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+assetColumns+` FROM asset WHERE status IN (?, ?) ORDER BY seq`, Waiting, Processing)
+	rows, err := s.c.query(ctx, `SELECT `+assetColumns+` FROM asset WHERE status IN (?, ?) ORDER BY seq`, Waiting, Processing)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -224,12 +217,12 @@ func (s *Store) Unfinished(ctx context.Context) ([]*Asset, error) {
 	return out, rows.Err()
 }
 
-func (s *Store) update(ctx context.Context, tx *sql.Tx, id, query string, args ...any) error {
-	res, err := s.q(tx).ExecContext(ctx, query, args...)
+func (s *Store) update(ctx context.Context, tx *Tx, id, query string, args ...any) error {
+	n, err := s.q(tx).exec(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("store: asset %s: %w", id, err)
 	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
+	if n == 0 {
 		return ErrNotFound
 	}
 	return nil
@@ -240,5 +233,5 @@ func now() int64 { return time.Now().UnixNano() }
 // SetRequeued puts an asset back to waiting for another run, saying why.
 func (s *Store) SetRequeued(ctx context.Context, id, why string) error {
 	return s.update(ctx, nil, id, `UPDATE asset SET status = ?, progress = 0, error = ?, updated_at = ? WHERE id = ?`,
-		Waiting, why, now(), id)
+		Waiting, text(why), now(), id)
 }

@@ -20,7 +20,7 @@ func (s *Store) CreateKey(ctx context.Context) (string, error) {
 	var b [32]byte
 	rand.Read(b[:])
 	key := KeyPrefix + base64.RawURLEncoding.EncodeToString(b[:])
-	_, err := s.db.ExecContext(ctx, `INSERT INTO api_key (id, hash, created_at) VALUES (?, ?, ?)`,
+	_, err := s.c.exec(ctx, `INSERT INTO api_key (id, hash, created_at) VALUES (?, ?, ?)`,
 		NewID(), hashKey(key), time.Now().UnixNano())
 	if err != nil {
 		return "", fmt.Errorf("store: create key: %w", err)
@@ -34,7 +34,7 @@ func (s *Store) CheckKey(ctx context.Context, key string) (bool, error) {
 		return false, nil
 	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM api_key WHERE hash = ?`, hashKey(key)).Scan(&n); err != nil {
+	if err := s.c.queryRow(ctx, `SELECT count(*) FROM api_key WHERE hash = ?`, hashKey(key)).Scan(&n); err != nil {
 		return false, fmt.Errorf("store: check key: %w", err)
 	}
 	return n > 0, nil
@@ -43,7 +43,7 @@ func (s *Store) CheckKey(ctx context.Context, key string) (bool, error) {
 // HasKeys reports whether any API key exists.
 func (s *Store) HasKeys(ctx context.Context) (bool, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM api_key`).Scan(&n); err != nil {
+	if err := s.c.queryRow(ctx, `SELECT count(*) FROM api_key`).Scan(&n); err != nil {
 		return false, fmt.Errorf("store: %w", err)
 	}
 	return n > 0, nil

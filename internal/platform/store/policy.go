@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -29,7 +28,7 @@ func ParsePolicy(s string) (Policy, bool) {
 }
 
 // SetPolicy sets the playback policy of asset id, in tx if not nil.
-func (s *Store) SetPolicy(ctx context.Context, tx *sql.Tx, id string, p Policy) error {
+func (s *Store) SetPolicy(ctx context.Context, tx *Tx, id string, p Policy) error {
 	if _, ok := ParsePolicy(string(p)); !ok {
 		return fmt.Errorf("store: invalid playback policy %q", p)
 	}
@@ -38,7 +37,7 @@ func (s *Store) SetPolicy(ctx context.Context, tx *sql.Tx, id string, p Policy) 
 
 // CountByStatus returns how many assets have each status.
 func (s *Store) CountByStatus(ctx context.Context) (map[Status]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM asset GROUP BY status`)
+	rows, err := s.c.query(ctx, `SELECT status, COUNT(*) FROM asset GROUP BY status`)
 	if err != nil {
 		return nil, fmt.Errorf("store: count: %w", err)
 	}

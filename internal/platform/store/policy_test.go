@@ -8,9 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestPolicy(t *testing.T) {
+func testPolicy(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := open(t)
 	a, err := s.Create(ctx, nil, Waiting, "a.mp4", 10)
 	require.NoError(t, err)
 	require.Equal(t, Public, a.Policy)

@@ -7,15 +7,30 @@ import (
 	"fmt"
 	"net/url"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
 
 // ErrNotFound means no asset (or key) has the ID asked for.
 var ErrNotFound = errors.New("store: not found")
 
+// Dialect names the SQL database behind a Store.
+type Dialect string
+
+// The dialects: embedded SQLite (the default) and PostgreSQL (shared by
+// several processes).
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
 // Store is the platform's metadata database.
 type Store struct {
-	db *sql.DB
+	dialect Dialect
+	db      *sql.DB       // SQLite
+	pool    *pgxpool.Pool // PostgreSQL
+	c       conn          // db or pool
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
@@ -35,47 +50,102 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// connection so that its concurrent work waits in the pool instead of
 	// failing with SQLITE_BUSY.
 	db.SetMaxOpenConns(1)
-	s := &Store{db: db}
-	if err := s.migrate(ctx); err != nil {
+	s := &Store{dialect: SQLite, db: db, c: sqlConn{db}}
+	if err := s.migrateSQLite(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// DB returns the database, for River.
+// Dialect returns the store's dialect.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB returns the SQLite database, for River; nil for PostgreSQL.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// Pool returns the PostgreSQL pool, for River; nil for SQLite.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.pool != nil {
+		s.pool.Close()
+		return nil
+	}
+	return s.db.Close()
+}
 
 // Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-
-// Tx runs fn in a transaction, committed if fn returns nil.
-func (s *Store) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+func (s *Store) Ping(ctx context.Context) error {
+	if s.pool != nil {
+		return s.pool.Ping(ctx)
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
+	return s.db.PingContext(ctx)
+}
+
+// Tx is a transaction of a Store. Methods taking a *Tx run in it when it is
+// not nil; River inserts its jobs in it through [Tx.SQL] or [Tx.Pgx].
+type Tx struct {
+	c   conn
+	sql *sql.Tx // SQLite
+	pgx pgx.Tx  // PostgreSQL
+}
+
+// SQL returns the SQLite transaction; nil for PostgreSQL.
+func (tx *Tx) SQL() *sql.Tx { return tx.sql }
+
+// Pgx returns the PostgreSQL transaction; nil for SQLite.
+func (tx *Tx) Pgx() pgx.Tx { return tx.pgx }
+
+// Tx runs fn in a transaction, committed if fn returns nil and rolled back
+// otherwise (also if fn panics).
+func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	var tx Tx
+	var commit, rollback func() error
+	if s.pool != nil {
+		ptx, err := s.pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+		tx = Tx{c: pgConn{ptx}, pgx: ptx}
+		commit = func() error { return ptx.Commit(ctx) }
+		rollback = func() error { return ptx.Rollback(context.WithoutCancel(ctx)) }
+	} else {
+		stx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+		tx = Tx{c: sqlConn{stx}, sql: stx}
+		commit, rollback = stx.Commit, stx.Rollback
+	}
+	done := false
+	defer func() {
+		// Also when fn panics or calls runtime.Goexit: a transaction left
+		// open would keep its connection (SQLite's only one) forever.
+		if !done {
+			rollback()
+		}
+	}()
+	if err := fn(&tx); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	done = true
+	if err := commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
 }
 
-// querier is a *sql.DB or a *sql.Tx.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// q returns tx's conn, or the database's when tx is nil.
+func (s *Store) q(tx *Tx) conn {
+	if tx != nil {
+		return tx.c
+	}
+	return s.c
 }
 
-var schema = []string{
+var sqliteSchema = []string{
 	`CREATE TABLE IF NOT EXISTS asset (
 		seq INTEGER PRIMARY KEY AUTOINCREMENT,
 		id TEXT NOT NULL UNIQUE,
@@ -99,8 +169,8 @@ var schema = []string{
 	)`,
 }
 
-func (s *Store) migrate(ctx context.Context) error {
-	for _, stmt := range schema {
+func (s *Store) migrateSQLite(ctx context.Context) error {
+	for _, stmt := range sqliteSchema {
 		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("store: migrate: %w", err)
 		}

@@ -6,9 +6,48 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/v100video/v100/internal/pgtest"
 )
 
-func open(t *testing.T) *Store {
+// storeCases run on a fresh, empty Store of each dialect.
+var storeCases = []struct {
+	name string
+	fn   func(t *testing.T, s *Store)
+}{
+	{"AssetLifecycle", testAssetLifecycle},
+	{"List", testList},
+	{"Keys", testKeys},
+	{"Policy", testPolicy},
+	{"Tx", testTx},
+	{"HostileText", testHostileText},
+	{"UsageAndReserve", testUsageAndReserve},
+}
+
+// TestStore runs every case on SQLite and on a real PostgreSQL server.
+func TestStore(t *testing.T) {
+	pg := pgtest.Start(t)
+	dialects := []struct {
+		dialect Dialect
+		open    func(t *testing.T) *Store
+	}{
+		{SQLite, openSQLite},
+		{Postgres, func(t *testing.T) *Store { return openPostgres(t, pg.NewDatabase(t)) }},
+	}
+	for _, d := range dialects {
+		t.Run(string(d.dialect), func(t *testing.T) {
+			for _, c := range storeCases {
+				t.Run(c.name, func(t *testing.T) {
+					s := d.open(t)
+					require.Equal(t, d.dialect, s.Dialect())
+					c.fn(t, s)
+				})
+			}
+		})
+	}
+}
+
+func openSQLite(t *testing.T) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "v100.db"))
 	require.NoError(t, err)
@@ -16,9 +55,22 @@ func open(t *testing.T) *Store {
 	return s
 }
 
-func TestAssetLifecycle(t *testing.T) {
+func openPostgres(t *testing.T, url string) *Store {
+	t.Helper()
+	s, err := OpenPostgres(context.Background(), url)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		// Closing waits for every connection; a failed test may have
+		// left one in use.
+		if !t.Failed() || s.Pool().Stat().AcquiredConns() == 0 {
+			s.Close()
+		}
+	})
+	return s
+}
+
+func testAssetLifecycle(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := open(t)
 	a, err := s.Create(ctx, nil, Waiting, "a.mp4", 10)
 	require.NoError(t, err)
 	require.True(t, ValidID(a.ID))
@@ -44,9 +96,8 @@ func TestAssetLifecycle(t *testing.T) {
 	require.ErrorIs(t, s.SetFailed(ctx, a.ID, "x"), ErrNotFound)
 }
 
-func TestList(t *testing.T) {
+func testList(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := open(t)
 	var ids []string
 	for range 5 {
 		a, err := s.Create(ctx, nil, Waiting, "", 1)
@@ -72,9 +123,8 @@ func TestList(t *testing.T) {
 	require.ErrorIs(t, err, ErrBadCursor)
 }
 
-func TestKeys(t *testing.T) {
+func testKeys(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := open(t)
 	has, err := s.HasKeys(ctx)
 	require.NoError(t, err)
 	require.False(t, has)

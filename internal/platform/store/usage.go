@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,9 +21,9 @@ var ErrQuota = errors.New("store: disk quota exceeded")
 
 // Usage returns the bytes of every asset's source and processed files, in
 // tx if not nil.
-func (s *Store) Usage(ctx context.Context, tx *sql.Tx) (int64, error) {
+func (s *Store) Usage(ctx context.Context, tx *Tx) (int64, error) {
 	var n int64
-	if err := s.q(tx).QueryRowContext(ctx, `SELECT COALESCE(SUM(size + derived), 0) FROM asset`).Scan(&n); err != nil {
+	if err := s.q(tx).queryRow(ctx, `SELECT COALESCE(SUM(size + derived), 0) FROM asset`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: usage: %w", err)
 	}
 	return n, nil
@@ -34,7 +33,7 @@ func (s *Store) Usage(ctx context.Context, tx *sql.Tx) (int64, error) {
 // would take the usage over quota; a quota of zero or less is no limit.
 // Call it in the transaction that records the n bytes, so that two
 // uploads cannot both take the last free space.
-func (s *Store) Reserve(ctx context.Context, tx *sql.Tx, quota, n int64) error {
+func (s *Store) Reserve(ctx context.Context, tx *Tx, quota, n int64) error {
 	if quota <= 0 {
 		return nil
 	}
@@ -53,7 +52,7 @@ func (s *Store) Reserve(ctx context.Context, tx *sql.Tx, quota, n int64) error {
 
 // SetProcessed marks an asset as ready to play, in tx if not nil, with
 // what processing found and the bytes of the files it made.
-func (s *Store) SetProcessed(ctx context.Context, tx *sql.Tx, id string, duration float64, info Info, derived int64) error {
+func (s *Store) SetProcessed(ctx context.Context, tx *Tx, id string, duration float64, info Info, derived int64) error {
 	b, err := json.Marshal(info)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
@@ -63,15 +62,15 @@ func (s *Store) SetProcessed(ctx context.Context, tx *sql.Tx, id string, duratio
 }
 
 // SetFailedTx is SetFailed in tx, if not nil.
-func (s *Store) SetFailedTx(ctx context.Context, tx *sql.Tx, id string, reason string) error {
+func (s *Store) SetFailedTx(ctx context.Context, tx *Tx, id string, reason string) error {
 	return s.update(ctx, tx, id, `UPDATE asset SET status = ?, error = ?, updated_at = ? WHERE id = ?`,
-		Failed, reason, now(), id)
+		Failed, text(reason), now(), id)
 }
 
 // GetTx is Get in tx, if not nil.
-func (s *Store) GetTx(ctx context.Context, tx *sql.Tx, id string) (*Asset, error) {
+func (s *Store) GetTx(ctx context.Context, tx *Tx, id string) (*Asset, error) {
 	if !ValidID(id) {
 		return nil, ErrNotFound
 	}
-	return scanAsset(s.q(tx).QueryRowContext(ctx, `SELECT `+assetColumns+` FROM asset WHERE id = ?`, id))
+	return scanAsset(s.q(tx).queryRow(ctx, `SELECT `+assetColumns+` FROM asset WHERE id = ?`, id))
 }

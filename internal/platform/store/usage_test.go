@@ -2,15 +2,13 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
-func TestUsageAndReserve(t *testing.T) {
+func testUsageAndReserve(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := open(t)
 	a, err := s.Create(ctx, nil, Waiting, "a.mp4", 100)
 	require.NoError(t, err)
 	b, err := s.Create(ctx, nil, Waiting, "b.mp4", 50)
@@ -48,7 +46,7 @@ func TestUsageAndReserve(t *testing.T) {
 	// Deletes free the space; in a transaction the count sees its own
 	// writes.
 	require.NoError(t, s.Delete(ctx, a.ID))
-	require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+	require.NoError(t, s.Tx(ctx, func(tx *Tx) error {
 		require.NoError(t, s.SetSize(ctx, tx, b.ID, 70))
 		used, err := s.Usage(ctx, tx)
 		require.NoError(t, err)
