@@ -1,14 +1,13 @@
 package api
 
 import (
-	"errors"
+	"context"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/v100video/v100/internal/platform/jobs"
 	"github.com/v100video/v100/thumbnail"
 )
 
@@ -66,15 +65,8 @@ func (s *Server) animated(w http.ResponseWriter, r *http.Request, path string) {
 		writeError(w, http.StatusBadRequest, "end: want 0.1 to 10 seconds after start")
 		return
 	}
-	for name, dst := range map[string]*int{"width": &opts.Width, "height": &opts.Height} {
-		if v := q.Get(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < thumbnail.MinSide || n > thumbnail.MaxAnimatedSide {
-				writeError(w, http.StatusBadRequest, name+": want an even number of pixels from 16 to 1280")
-				return
-			}
-			*dst = n &^ 1
-		}
+	if !parseSides(w, q, &opts.Width, &opts.Height, thumbnail.MaxAnimatedSide) {
+		return
 	}
 	if v := q.Get("fps"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
@@ -87,47 +79,10 @@ func (s *Server) animated(w http.ResponseWriter, r *http.Request, path string) {
 	if opts.Fit, ok = parseFit(w, q.Get("fit")); !ok {
 		return
 	}
-	if len(a.Info.Renditions) == 0 {
-		writeError(w, http.StatusNotFound, "the video has no picture")
-		return
-	}
-	ctx := r.Context()
-	smallest := a.Info.Renditions[len(a.Info.Renditions)-1].Playlist
-	src, release, err := s.cfg.Storage.Local(ctx, jobs.AssetKey(a.ID)+"/"+smallest)
-	if err != nil {
-		s.log.Error("animated preview source", "asset", a.ID, "err", err)
-		writeError(w, http.StatusInternalServerError, "the video's files are missing")
-		return
-	}
-	defer release()
-	select {
-	case s.thumbOK <- struct{}{}:
-		defer func() { <-s.thumbOK }()
-	case <-ctx.Done():
-		return
-	}
 	at := time.Duration(math.Round(start*1e6)) * time.Microsecond
-	img, err := thumbnail.Animated(ctx, src, at, span, &opts)
-	switch {
-	case err == nil:
-	case errors.Is(err, thumbnail.ErrPastEnd):
-		writeError(w, http.StatusBadRequest, "start: past the end of the video")
-		return
-	case errors.Is(err, thumbnail.ErrInvalid):
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	case ctx.Err() != nil:
-		return
-	default:
-		s.log.Error("animated preview", "asset", a.ID, "err", err)
-		writeError(w, http.StatusInternalServerError, "making the animated preview failed")
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Cache-Control", cacheThumbnail)
-	h.Set("Content-Length", strconv.Itoa(len(img)))
-	w.Write(img)
+	s.render(w, r, a, -1, ctype, "start", func(ctx context.Context, src string) ([]byte, error) {
+		return thumbnail.Animated(ctx, src, at, span, &opts)
+	})
 }
 
 // parseFit parses ?fit=, writing the error response if it is not one.
