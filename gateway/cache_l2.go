@@ -9,22 +9,16 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/v100video/v100/cache"
 )
 
 // L2Store is a shared second tier for a Cache: bytes under string keys,
-// each with a time to live, usually shared by the gateway's replicas. The
-// repository's cache.Store has the same methods, so cache/redisstore and
-// cache/memstore satisfy it; gateway/redisl2 adds prefix deletion to
-// Redis. Implementations must be safe for concurrent use.
-type L2Store interface {
-	// Get returns the value under key and its remaining time to live; a
-	// missing key is found == false with a nil error.
-	Get(ctx context.Context, key string) (value []byte, ttl time.Duration, found bool, err error)
-	// Set stores value under key for ttl (always > 0).
-	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
-	// Delete removes key; deleting a missing key is not an error.
-	Delete(ctx context.Context, key string) error
-}
+// each with a time to live, usually shared by the gateway's replicas. It is
+// the repository's cache.Store, so cache/redisstore and cache/memstore
+// satisfy it; gateway/redisl2 adds prefix deletion to Redis.
+// Implementations must be safe for concurrent use.
+type L2Store = cache.Store
 
 // L2PrefixDeleter is implemented by an L2Store that can delete every key
 // that starts with a prefix. Cache.Purge and Cache.PurgePrefix use it to
