@@ -19,7 +19,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Listen, "listen", ":8080", "`address` to listen on")
 	fs.StringVar(&cfg.Data, "data", "./data", "data `directory`: database, media, uploads")
 	fs.StringVar(&cfg.DB, "db", "", "`URL` of a PostgreSQL database for the metadata and the job queue, postgres://user:pass@host/db (default: $V100_DB, else SQLite in the data directory)")
-	fs.StringVar(&cfg.Redis, "redis", "", "`URL` of a Redis or Valkey server, redis://host:port[/db], through which the playback rate limit holds across servers; if it is down, each server limits alone (default: $V100_REDIS, else limits per server)")
+	fs.StringVar(&cfg.Redis, "redis", "", "`URL` of a Redis or Valkey server, redis://host:port[/db], through which the playback rate limit holds across servers and which is the second tier of the playback cache; if it is down, each server limits and caches alone (default: $V100_REDIS, else per server)")
 	steps := fs.String("ladder", "", "rungs as short-side:kbps pairs, largest first, e.g. 720:3000,360:730 (default: 1080p to 240p)")
 	fs.DurationVar(&cfg.Segment, "segment", 6*time.Second, "HLS segment `duration`")
 	fs.StringVar(&cfg.Preset, "preset", "veryfast", "libx264 `preset`")

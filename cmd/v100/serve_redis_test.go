@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
+	"github.com/v100video/v100/internal/mediatest"
 	"github.com/v100video/v100/internal/platform/store"
 	"github.com/v100video/v100/internal/redistest"
 )
@@ -85,4 +87,59 @@ func TestServeBadEngineURLs(t *testing.T) {
 		require.NotContains(t, err.Error(), "hunter22", "%v", args)
 		require.NotContains(t, stderr, "hunter22", "%v", args)
 	}
+}
+
+// TestServeRedisPlaybackCache checks that -redis gives the playback cache a
+// second tier in Redis: after a restart, which empties the server's memory,
+// a file read before is served from Redis, not from storage, and a caption
+// upload purges the master playlist from Redis as well.
+func TestServeRedisPlaybackCache(t *testing.T) {
+	rs := redistest.Start(t)
+	data := t.TempDir()
+	srv := startServe(t, data, "-no-captions", "-redis", rs.URL())
+	clip, err := os.ReadFile(mediatest.Clip(t, mediatest.Spec{Width: 320, Height: 180, Seconds: 4}))
+	require.NoError(t, err)
+	code, v, body := srv.multipartUpload(t, "clip.mp4", clip)
+	require.Equal(t, http.StatusCreated, code, body)
+	v = srv.waitFor(t, v.ID)
+	require.Equal(t, "ready", v.Status, v.Error)
+	master := "/v1/playback/" + v.PlaybackID + "/master.m3u8"
+	code, h, first := srv.get(t, master, nil)
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, "MISS", h.Get("X-Cache"))
+
+	c := redis.NewClient(&redis.Options{Addr: rs.Addr})
+	defer c.Close()
+	ctx := context.Background()
+	stored := func() []string {
+		t.Helper()
+		var keys []string
+		for range 50 { // L2 writes are in the background
+			var err error
+			keys, err = c.Keys(ctx, "v100:playback:*master.m3u8*").Result()
+			require.NoError(t, err)
+			if len(keys) > 0 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return keys
+	}
+	require.NotEmpty(t, stored(), "the master playlist is not in Redis")
+
+	srv.stop(t)
+	srv = startServe(t, data, "-no-captions", "-redis", rs.URL())
+	code, h, again := srv.get(t, master, nil)
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, "HIT", h.Get("X-Cache"), "a restarted server did not find the playlist in Redis")
+	require.Equal(t, string(first), string(again))
+
+	code, body = srv.putCaptions(t, v.ID, "fr", "text/vtt", []byte("WEBVTT\n\n00:01.000 --> 00:02.000\nSalut\n"))
+	require.Equal(t, http.StatusCreated, code, body)
+	keys, err := c.Keys(ctx, "v100:playback:*master.m3u8*").Result()
+	require.NoError(t, err)
+	require.Empty(t, keys, "the caption upload left the old master playlist in Redis")
+	code, _, now := srv.get(t, master, nil)
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, string(now), `LANGUAGE="fr"`)
 }

@@ -11,7 +11,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/v100video/v100/caption"
+	"github.com/v100video/v100/gateway"
+	"github.com/v100video/v100/gateway/redisl2"
 	"github.com/v100video/v100/internal/platform/api"
 	"github.com/v100video/v100/internal/platform/events"
 	"github.com/v100video/v100/internal/platform/jobs"
@@ -39,8 +43,9 @@ type Config struct {
 	DB string
 	// Redis, if not empty, is the URL of a Redis or Valkey server
 	// (redis://[user:password@]host:port[/db]) through which the playback
-	// rate limit holds across every server sharing it. While it is
-	// unreachable, each server limits alone.
+	// rate limit holds across every server sharing it, and which is the
+	// second tier of the playback cache. While it is unreachable, each
+	// server limits and caches alone.
 	Redis string
 	// Steps is the ladder template; if nil, transcode's default.
 	Steps []transcode.Step
@@ -178,19 +183,22 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	var limits ratelimit.Store
+	var l2 gateway.L2Store
 	if cfg.Redis != "" {
-		rs, err := redisstore.Open(cfg.Redis, nil)
+		ro, err := redis.ParseURL(cfg.Redis)
 		if err != nil {
 			// The parser's message may repeat the URL, password included.
 			return errors.New("platform: invalid Redis URL: want redis://[user:password@]host:port[/db]")
 		}
-		defer rs.Close()
-		limits = rs
+		client := redis.NewClient(ro)
+		defer client.Close()
+		limits = redisstore.New(client, nil)
+		l2 = redisl2.New(client)
 	}
 	apiSrv, err := api.New(api.Config{
 		SigningKey: key, CacheSize: cfg.CacheSize, PlaybackRate: cfg.PlaybackRate, PlaybackBurst: cfg.PlaybackBurst,
-		PlaybackStore: limits,
-		Store:         st, Storage: files, Queue: queue,
+		PlaybackStore: limits, PlaybackL2: l2,
+		Store: st, Storage: files, Queue: queue,
 		UploadDir: filepath.Join(cfg.Data, UploadDir), WorkDir: filepath.Join(cfg.Data, WorkDir),
 		MaxUpload: cfg.MaxUpload, MaxMultipart: cfg.MaxMultipart, Logger: log, Events: broker, Sources: fetcher,
 		Quota: cfg.Quota,

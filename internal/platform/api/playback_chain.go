@@ -72,6 +72,7 @@ func (s *Server) initPlayback() error {
 	})
 	c.files = gateway.NewCache(http.HandlerFunc(s.serveFile), &gateway.CacheOptions{
 		MaxBytes: size, MaxObjectSize: min(size, 8<<20), Logger: s.log,
+		L2: s.cfg.PlaybackL2, L2Prefix: "v100:playback:",
 	})
 	c.handler = http.HandlerFunc(s.gate)
 	rate, burst := s.cfg.PlaybackRate, s.cfg.PlaybackBurst
@@ -135,14 +136,14 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request) {
 				keep[k] = v[:1]
 			}
 		}
-		r2 := withQuery(r, keep.Encode())
+		r2 := forCache(r, keep.Encode())
 		if signed {
 			w = &privateWriter{ResponseWriter: w}
 		}
 		s.thumbs.ServeHTTP(w, r2)
 		return
 	}
-	r2 := withQuery(r, "")
+	r2 := forCache(r, "")
 	switch {
 	case !signed:
 		s.play.files.ServeHTTP(w, r2)
@@ -153,16 +154,25 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// withQuery returns r with its query replaced: r itself if it has that
-// query already (most playback requests, which then cost no copy), else a
-// copy.
-func withQuery(r *http.Request, rawQuery string) *http.Request {
-	if r.URL.RawQuery == rawQuery && !r.URL.ForceQuery {
+// cacheHost is the Host of every request the playback caches see: a file
+// is the same whatever name the server is reached by, so one copy serves
+// every name, in memory and in a second tier shared by servers reached by
+// different addresses.
+const cacheHost = "v100"
+
+// forCache returns r as the playback caches see it: with rawQuery as its
+// query and cacheHost as its Host. It is r itself if that is already so,
+// else a shallow copy that shares r's header.
+func forCache(r *http.Request, rawQuery string) *http.Request {
+	if r.URL.RawQuery == rawQuery && !r.URL.ForceQuery && r.Host == cacheHost {
 		return r
 	}
-	r2 := r.Clone(r.Context())
-	r2.URL.RawQuery, r2.URL.ForceQuery = rawQuery, false
-	r2.RequestURI = r2.URL.RequestURI()
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.RawQuery, u.ForceQuery, u.Host = rawQuery, false, ""
+	r2.URL, r2.Host = &u, cacheHost
+	r2.RequestURI = u.RequestURI()
 	return r2
 }
 

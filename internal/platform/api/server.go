@@ -55,6 +55,9 @@ type Config struct {
 	// across every server sharing the store (ratelimit/redisstore). While
 	// the store is unreachable, each server limits alone.
 	PlaybackStore ratelimit.Store
+	// PlaybackL2, if not nil, is the second tier of the playback files
+	// cache, shared by the servers given the same one; a purge reaches it.
+	PlaybackL2 gateway.L2Store
 	// Events, if not nil, feeds GET /v1/videos/{id}/events; Heartbeat is
 	// how often an idle stream gets a comment, if zero 15 s.
 	Events    *events.Broker
