@@ -149,6 +149,8 @@ func TestServeHostileInput(t *testing.T) {
 		"/v1/playback/" + v.PlaybackID + "/thumbnail.jpg?width=7",
 		"/v1/playback/" + v.PlaybackID + "/thumbnail.jpg?time=-1",
 		"/v1/playback/" + v.PlaybackID + "/thumbnail.jpg?time=999",
+		"/v1/playback/" + v.PlaybackID + "/thumbnail.jpg?time=NaN",
+		"/v1/playback/" + v.PlaybackID + "/animated.gif?start=NaN",
 		"/v1/playback/" + v.PlaybackID + "/thumbnail.jpg?fit=stretch",
 		"/v1/videos?cursor=bm9wZQ",
 		"/v1/videos?limit=100000",

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -68,14 +69,17 @@ func TestPlayableKeepsReadyAssets(t *testing.T) {
 }
 
 // TestPlaybackQueriesShareEntries checks that a file requested without a
-// query, with an empty one ("?") and with any other shares one cache
-// entry, whether or not the request had to be copied to drop its query.
+// query, with an empty one ("?"), with any other, or with its path
+// percent-encoded shares one cache entry, whether or not the request had
+// to be copied.
 func TestPlaybackQueriesShareEntries(t *testing.T) {
 	api := newTestAPI(t, Config{})
 	a := api.ready(t, store.Public)
 	seg := "/v1/playback/" + a.PlaybackID + "/360p/seg-1.m4s"
-	for i, q := range []string{"", "?", "?x=1", ""} {
-		code, h, body := api.do(t, http.MethodGet, seg+q, "")
+	encoded := "/v1/playback/%" + fmt.Sprintf("%02X", a.PlaybackID[0]) + a.PlaybackID[1:] + "/360p/%73eg-1.m4s"
+	for i, u := range []string{seg, seg + "?", seg + "?x=1", encoded, encoded + "?y", seg} {
+		code, h, body := api.do(t, http.MethodGet, u, "")
+		q := u
 		require.Equal(t, http.StatusOK, code, "%q: %s", q, body)
 		require.Equal(t, fixture["360p/seg-1.m4s"], string(body), "%q", q)
 		want := "HIT"

@@ -160,17 +160,20 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request) {
 // different addresses.
 const cacheHost = "v100"
 
-// forCache returns r as the playback caches see it: with rawQuery as its
-// query and cacheHost as its Host. It is r itself if that is already so,
-// else a shallow copy that shares r's header.
+// forCache returns r as the playback caches see it: with its path rebuilt
+// from the pid and path it was routed by (so that /v1/playback/%61bc/… is
+// the same entry as /v1/playback/abc/…, and purges reach both), rawQuery
+// as its query, and cacheHost as its Host. It is r itself if that is
+// already so, else a shallow copy that shares r's header.
 func forCache(r *http.Request, rawQuery string) *http.Request {
-	if r.URL.RawQuery == rawQuery && !r.URL.ForceQuery && r.Host == cacheHost {
+	p := "/v1/playback/" + r.PathValue("pid") + "/" + r.PathValue("path")
+	if r.URL.RawQuery == rawQuery && !r.URL.ForceQuery && r.Host == cacheHost && r.URL.RawPath == "" && r.URL.Path == p {
 		return r
 	}
 	r2 := new(http.Request)
 	*r2 = *r
 	u := *r.URL
-	u.RawQuery, u.ForceQuery, u.Host = rawQuery, false, ""
+	u.Path, u.RawPath, u.RawQuery, u.ForceQuery, u.Host = p, "", rawQuery, false, ""
 	r2.URL, r2.Host = &u, cacheHost
 	r2.RequestURI = u.RequestURI()
 	return r2

@@ -32,7 +32,7 @@ func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
 	var at time.Duration
 	if v := q.Get("time"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < 0 || f > 1e6 {
+		if err != nil || !(f >= 0 && f <= 1e6) { // NaN too
 			writeError(w, http.StatusBadRequest, "time: want seconds, such as 12.5")
 			return
 		}

@@ -197,6 +197,9 @@ func (q *Queue) recover(ctx context.Context) error {
 	}
 	for _, a := range assets {
 		job, err := q.client.JobGet(ctx, a.JobID)
+		if err == nil && job.Queue != q.cfg.Queue {
+			continue // another server's job (a shared database): its own to recover
+		}
 		switch {
 		case errors.Is(err, river.ErrNotFound):
 			err = q.setFailed(ctx, a.ID, "processing job lost")

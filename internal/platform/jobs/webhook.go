@@ -72,7 +72,7 @@ func (q *Queue) queueWebhooks(ctx context.Context, tx *store.Tx, e events.Event)
 		return nil
 	}
 	ev := webhook.Event{ID: "evt_" + store.NewID(), Type: webhook.VideoReady, Created: time.Now().UTC(),
-		Data: webhook.Video{ID: e.Asset, Status: string(e.Status), Error: e.Reason}}
+		Data: webhook.Video{ID: e.Asset, Status: string(e.Status), Error: store.Text(e.Reason)}}
 	if e.Status == store.Failed {
 		ev.Type = webhook.VideoFailed
 	}

@@ -194,7 +194,8 @@ func (s *Store) SetReady(ctx context.Context, id string, duration float64, info 
 		Ready, duration, string(b), now(), id)
 }
 
-// SetFailed marks an asset as failed for reason.
+// SetFailed marks an asset as failed for reason. A ready asset stays
+// ready: that is ErrNotFound, as for a deleted one.
 func (s *Store) SetFailed(ctx context.Context, id string, reason string) error {
 	return s.SetFailedTx(ctx, nil, id, reason)
 }
@@ -232,6 +233,6 @@ func now() int64 { return time.Now().UnixNano() }
 
 // SetRequeued puts an asset back to waiting for another run, saying why.
 func (s *Store) SetRequeued(ctx context.Context, id, why string) error {
-	return s.update(ctx, nil, id, `UPDATE asset SET status = ?, progress = 0, error = ?, updated_at = ? WHERE id = ?`,
-		Waiting, text(why), now(), id)
+	return s.update(ctx, nil, id, `UPDATE asset SET status = ?, progress = 0, error = ?, updated_at = ? WHERE id = ? AND status <> ?`,
+		Waiting, text(why), now(), id, Ready)
 }

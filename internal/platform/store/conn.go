@@ -108,8 +108,11 @@ func numbered(query string) string {
 	return b.String()
 }
 
-// text makes s storable as TEXT in both dialects: PostgreSQL refuses NUL
-// bytes and invalid UTF-8, which SQLite keeps.
+// Text makes s storable as TEXT in both dialects, and as JSON in
+// PostgreSQL's jsonb: PostgreSQL refuses NUL bytes and invalid UTF-8, which
+// SQLite keeps.
+func Text(s string) string { return text(s) }
+
 func text(s string) string {
 	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }

@@ -89,6 +89,12 @@ func testAssetLifecycle(t *testing.T, s *Store) {
 	require.NoError(t, err)
 	require.Equal(t, Ready, got.Status)
 	require.Equal(t, info, got.Info)
+	// A late failure or requeue (a replica's recovery, say) leaves it ready.
+	require.ErrorIs(t, s.SetFailed(ctx, a.ID, "late"), ErrNotFound)
+	require.ErrorIs(t, s.SetRequeued(ctx, a.ID, "late"), ErrNotFound)
+	got, err = s.Get(ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, Ready, got.Status)
 
 	require.NoError(t, s.Delete(ctx, a.ID))
 	_, err = s.Get(ctx, a.ID)

@@ -7,6 +7,10 @@ import (
 	"fmt"
 )
 
+// quotaLock is the advisory lock that serialises quota checks on
+// PostgreSQL ("quot" in ASCII).
+const quotaLock = 0x71756f74
+
 // ErrQuota means storing more would exceed the disk quota; the error that
 // wraps it says by how much.
 var ErrQuota = errors.New("store: disk quota exceeded")
@@ -21,7 +25,17 @@ var ErrQuota = errors.New("store: disk quota exceeded")
 
 // Usage returns the bytes of every asset's source and processed files, in
 // tx if not nil.
+//
+// On PostgreSQL, in a transaction, it first takes a lock held until the
+// transaction ends, so that of two transactions checking the quota the
+// second sees what the first recorded (SQLite transactions here are
+// serialised already).
 func (s *Store) Usage(ctx context.Context, tx *Tx) (int64, error) {
+	if tx != nil && tx.pgx != nil {
+		if _, err := tx.c.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(quotaLock)); err != nil {
+			return 0, fmt.Errorf("store: usage: %w", err)
+		}
+	}
 	var n int64
 	if err := s.q(tx).queryRow(ctx, `SELECT COALESCE(SUM(size + derived), 0) FROM asset`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: usage: %w", err)
@@ -63,8 +77,8 @@ func (s *Store) SetProcessed(ctx context.Context, tx *Tx, id string, duration fl
 
 // SetFailedTx is SetFailed in tx, if not nil.
 func (s *Store) SetFailedTx(ctx context.Context, tx *Tx, id string, reason string) error {
-	return s.update(ctx, tx, id, `UPDATE asset SET status = ?, error = ?, updated_at = ? WHERE id = ?`,
-		Failed, text(reason), now(), id)
+	return s.update(ctx, tx, id, `UPDATE asset SET status = ?, error = ?, updated_at = ? WHERE id = ? AND status <> ?`,
+		Failed, text(reason), now(), id, Ready)
 }
 
 // GetTx is Get in tx, if not nil.

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -53,4 +56,34 @@ func testUsageAndReserve(t *testing.T, s *Store) {
 		require.Equal(t, int64(70), used)
 		return nil
 	}))
+
+	// Concurrent uploads for the last free space: one gets it. Each waits
+	// after its check for the others to check too (for a while: where
+	// checks are serialised, the others wait on it).
+	used, err = s.Usage(ctx, nil)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	var won, checked atomic.Int32
+	for range 8 {
+		wg.Go(func() {
+			err := s.Tx(ctx, func(tx *Tx) error {
+				if err := s.Reserve(ctx, tx, used+100, 100); err != nil {
+					return err
+				}
+				checked.Add(1)
+				for i := 0; i < 40 && checked.Load() < 8; i++ {
+					time.Sleep(5 * time.Millisecond)
+				}
+				_, err := s.Create(ctx, tx, Waiting, "c.mp4", 100)
+				return err
+			})
+			if err == nil {
+				won.Add(1)
+			} else {
+				require.ErrorIs(t, err, ErrQuota)
+			}
+		})
+	}
+	wg.Wait()
+	require.Equal(t, int32(1), won.Load(), "uploads that took the last free space")
 }
