@@ -108,6 +108,9 @@ async function run(context) {
   });
   await page.reload();
   await page.waitForSelector("#upload-form");
+  // The same file with the same policy resumes; another policy would be
+  // another upload.
+  if (cfg.policy) await page.check('input[name=policy][value="' + cfg.policy + '"]');
   await page.setInputFiles("#file", cfg.clip);
   result.resumeOffered = await page.textContent("#upload-status");
   await page.click("#upload-start");

@@ -242,14 +242,19 @@
     $("#upload-percent").textContent = pct.toFixed(pct < 100 ? 1 : 0) + "%";
   }
 
-  $("#file").addEventListener("change", () => {
+  // resumeHint says whether Upload would resume the chosen file, which it
+  // does for the same file with the same policy.
+  function resumeHint() {
     const f = $("#file").files[0];
     if (!f) return;
-    $("#upload-status").textContent = localStorage.getItem(V100Upload.fingerprint(f))
+    const policy = new FormData($("#upload-form")).get("policy") || "public";
+    $("#upload-status").textContent = localStorage.getItem(V100Upload.fingerprint(f, { filename: f.name, playback_policy: policy }))
       ? "Part of this file was uploaded before: Upload resumes it."
       : "";
     $("#upload-box").hidden = true;
-  });
+  }
+  $("#file").addEventListener("change", resumeHint);
+  for (const r of document.querySelectorAll("input[name=policy]")) r.addEventListener("change", resumeHint);
 
   $("#upload-form").addEventListener("submit", async (e) => {
     e.preventDefault();

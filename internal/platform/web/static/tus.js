@@ -1,6 +1,6 @@
 // tus.js: a small tus 1.0 client (creation and core: POST, HEAD, PATCH).
 // An upload's URL is kept in localStorage under a fingerprint of the file
-// (name, size, last modification), so that choosing the same file again,
+// (name, size, last modification) and its metadata, so that choosing the same file again,
 // after a reload or a network failure, resumes at the offset the server
 // reports instead of starting over.
 "use strict";
@@ -19,8 +19,13 @@ class V100Upload {
     this.offset = 0;
   }
 
-  static fingerprint(file) {
-    return "v100.tus:" + [file.name, file.size, file.lastModified].join(":");
+  // fingerprint names the stored upload of file with metadata: the same
+  // file sent with other metadata (another playback policy, say) is
+  // another upload, never a resumption of this one.
+  static fingerprint(file, metadata) {
+    const m = metadata || {};
+    const meta = Object.keys(m).sort().map((k) => [k, m[k]]);
+    return "v100.tus:" + [file.name, file.size, file.lastModified].join(":") + ":" + JSON.stringify(meta);
   }
 
   // start uploads the file, resuming a stored upload if the server still
@@ -28,7 +33,7 @@ class V100Upload {
   // resumed upload had nothing left to send.
   async start() {
     this.stopped = false;
-    const key = V100Upload.fingerprint(this.file);
+    const key = V100Upload.fingerprint(this.file, this.opts.metadata);
     const stored = localStorage.getItem(key);
     this.resumed = false;
     if (stored) {
