@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/v100video/v100/internal/platform"
@@ -20,6 +21,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Data, "data", "./data", "data `directory`: database, media, uploads")
 	fs.StringVar(&cfg.DB, "db", "", "`URL` of a PostgreSQL database for the metadata and the job queue, postgres://user:pass@host/db (default: $V100_DB, else SQLite in the data directory)")
 	fs.StringVar(&cfg.Redis, "redis", "", "`URL` of a Redis or Valkey server, redis://host:port[/db], through which the playback rate limit holds across servers and which is the second tier of the playback cache; if it is down, each server limits and caches alone (default: $V100_REDIS, else per server)")
+	fs.StringVar(&cfg.Storage, "storage", "", "`URL` of the media storage: file://dir, or s3://bucket[/prefix]?endpoint=http://host:port&region=R for an S3-compatible server, with access:secret@ before the bucket or $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY (default: $V100_STORAGE, else media/ in the data directory)")
 	steps := fs.String("ladder", "", "rungs as short-side:kbps pairs, largest first, e.g. 720:3000,360:730 (default: 1080p to 240p)")
 	fs.DurationVar(&cfg.Segment, "segment", 6*time.Second, "HLS segment `duration`")
 	fs.StringVar(&cfg.Preset, "preset", "veryfast", "libx264 `preset`")
@@ -51,6 +53,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if cfg.Redis == "" {
 		cfg.Redis = os.Getenv("V100_REDIS")
+	}
+	if cfg.Storage == "" {
+		cfg.Storage = os.Getenv("V100_STORAGE")
+	}
+	if cfg.Storage != "" && !strings.HasPrefix(cfg.Storage, "file://") && !strings.HasPrefix(cfg.Storage, "s3://") {
+		return usageError("serve: -storage: want a file:// or s3:// URL")
 	}
 	if cfg.DB != "" && !store.IsPostgresURL(cfg.DB) {
 		return usageError("serve: -db: want a postgres:// or postgresql:// URL")

@@ -47,6 +47,11 @@ type Config struct {
 	// second tier of the playback cache. While it is unreachable, each
 	// server limits and caches alone.
 	Redis string
+	// Storage, if not empty, is the URL of the media storage: file://dir
+	// for a local directory, or s3://[access:secret@]bucket[/prefix]
+	// ?endpoint=URL&region=R for a bucket of an S3-compatible server (see
+	// storage.ParseS3URL). If empty, the data directory's media/.
+	Storage string
 	// Steps is the ladder template; if nil, transcode's default.
 	Steps []transcode.Step
 	// Segment is the HLS segment duration; if zero, 6 s.
@@ -156,7 +161,10 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	files := &storage.Dir{Root: filepath.Join(cfg.Data, MediaDir)}
+	files, err := storage.Open(ctx, cfg.Storage, filepath.Join(cfg.Data, MediaDir), filepath.Join(cfg.Data, WorkDir))
+	if err != nil {
+		return err
+	}
 	pipe := &media.Pipeline{
 		Steps: cfg.Steps, Segment: cfg.Segment, Preset: cfg.Preset, Limits: cfg.Limits, Logger: log,
 	}

@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 )
 
 // Dir is a Storage in a local directory. Import renames, so the files to
-// import should be on the same file system (a work directory beside Root).
+// import should be on the same file system (a work directory beside Root);
+// from another file system, it copies them.
 type Dir struct {
 	// Root is the directory; it is created if missing.
 	Root string
@@ -77,10 +80,56 @@ func (d *Dir) Import(_ context.Context, key, path string) error {
 	if err := os.RemoveAll(p); err != nil {
 		return fmt.Errorf("storage: %w", err)
 	}
-	if err := os.Rename(path, p); err != nil {
+	err = os.Rename(path, p)
+	if errors.Is(err, syscall.EXDEV) {
+		if err = copyTree(path, p); err == nil {
+			err = os.RemoveAll(path)
+		} else {
+			os.RemoveAll(p)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("storage: import %s: %w", key, err)
 	}
 	return nil
+}
+
+// copyTree copies the regular file or the tree at src to dst.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(to, 0o755)
+		case d.Type().IsRegular():
+			return copyFile(p, to)
+		}
+		return nil // not a file: nothing the platform writes
+	})
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // Delete removes the file or tree at key.

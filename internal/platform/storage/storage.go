@@ -22,7 +22,9 @@ type Storage interface {
 	// byte ranges.
 	Open(ctx context.Context, key string) (Object, error)
 	// Local returns a local file path holding the object at key, for
-	// ffmpeg, and a function to call when done with it.
+	// ffmpeg, and a function to call when done with it. For a media
+	// playlist (.m3u8), the files it names in its own directory are
+	// beside the path too.
 	Local(ctx context.Context, key string) (path string, release func(), err error)
 	// Import moves the local file or directory tree at path to key (a
 	// directory's files go under key/). The path is consumed.
