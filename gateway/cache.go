@@ -81,6 +81,11 @@ type CacheOptions struct {
 	L2Timeout time.Duration
 	// L2Prefix starts every L2 key. If empty, "v100:gw:".
 	L2Prefix string
+	// L2MaxTTL bounds how long L2 keeps a response, whatever its
+	// freshness: L2 is not bounded in bytes as the memory tier is, and a
+	// year-long max-age would otherwise keep every response ever stored.
+	// If zero, 24 hours.
+	L2MaxTTL time.Duration
 	// Logger receives origin panics and, at debug level, why responses
 	// were not cached. If nil, nothing is logged.
 	Logger *slog.Logger
@@ -317,6 +322,9 @@ func NewCache(next http.Handler, opts *CacheOptions) *Cache {
 	if o.L2Timeout <= 0 {
 		o.L2Timeout = 50 * time.Millisecond
 	}
+	if o.L2MaxTTL <= 0 {
+		o.L2MaxTTL = 24 * time.Hour
+	}
 	if o.L2Prefix == "" {
 		o.L2Prefix = "v100:gw:"
 	}
@@ -339,7 +347,7 @@ func NewCache(next http.Handler, opts *CacheOptions) *Cache {
 	}
 	c.maxObject = min(o.MaxObjectSize, c.store.shardMax)
 	if o.L2 != nil {
-		c.l2 = &l2{store: o.L2, prefix: o.L2Prefix, timeout: o.L2Timeout}
+		c.l2 = &l2{store: o.L2, prefix: o.L2Prefix, timeout: o.L2Timeout, maxTTL: o.L2MaxTTL}
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c

@@ -33,6 +33,7 @@ type l2 struct {
 	store     L2Store
 	prefix    string
 	timeout   time.Duration // bounds a lookup
+	maxTTL    time.Duration // bounds how long L2 keeps a response
 	downUntil atomic.Int64  // Unix ns: after a failure, L2 is left alone until then
 }
 
@@ -142,7 +143,7 @@ func (c *Cache) l2Put(f *flight, obj *object) {
 	if !c.l2Usable() {
 		return
 	}
-	ttl := l2TTL(obj)
+	ttl := min(l2TTL(obj), c.l2.maxTTL)
 	if ttl <= 0 {
 		return
 	}

@@ -1,7 +1,10 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,4 +56,60 @@ func FuzzL2Decode(f *testing.F) {
 		}
 		decodeVary(b)
 	})
+}
+
+// ttlStore is an L2Store that records the time to live of each Set.
+type ttlStore struct {
+	mu   sync.Mutex
+	ttls map[string]time.Duration
+}
+
+func (s *ttlStore) Get(context.Context, string) ([]byte, time.Duration, bool, error) {
+	return nil, 0, false, nil
+}
+
+func (s *ttlStore) Set(_ context.Context, key string, _ []byte, ttl time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ttls[key] = ttl
+	return nil
+}
+
+func (s *ttlStore) Delete(context.Context, string) error { return nil }
+
+// L2 keeps a response for its freshness, but no longer than L2MaxTTL.
+func TestL2MaxTTL(t *testing.T) {
+	for _, tc := range []struct {
+		cc     string
+		maxTTL time.Duration
+		want   time.Duration
+	}{
+		{"public, max-age=31536000, immutable", 0, 24 * time.Hour},
+		{"public, max-age=31536000, immutable", time.Hour, time.Hour},
+		{"public, max-age=60", time.Hour, 60 * time.Second},
+	} {
+		st := &ttlStore{ttls: map[string]time.Duration{}}
+		origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", tc.cc)
+			w.Write([]byte("segment"))
+		})
+		c := NewCache(origin, &CacheOptions{L2: st, L2MaxTTL: tc.maxTTL})
+		w := httptest.NewRecorder()
+		c.ServeHTTP(w, httptest.NewRequest("GET", "http://cdn.example/seg.m4s", nil))
+		require.Equal(t, 200, w.Code)
+		var got []time.Duration
+		require.Eventually(t, func() bool {
+			st.mu.Lock()
+			defer st.mu.Unlock()
+			got = got[:0]
+			for _, ttl := range st.ttls {
+				got = append(got, ttl)
+			}
+			return len(got) > 0
+		}, 10*time.Second, 10*time.Millisecond, "nothing written to L2")
+		require.Len(t, got, 1, "%s", tc.cc)
+		require.LessOrEqual(t, got[0], tc.want, "%s, L2MaxTTL %v", tc.cc, tc.maxTTL)
+		require.Greater(t, got[0], tc.want-time.Second, "%s, L2MaxTTL %v", tc.cc, tc.maxTTL)
+		c.Close()
+	}
 }
