@@ -269,7 +269,7 @@ type Cache struct {
 type cacheCounters struct {
 	hits, misses, stale, revalidations, originFetches atomic.Uint64
 	coalesced, uncacheable, bypass, refreshesAhead    atomic.Uint64
-	l2Hits, l2Writes, l2Errors                        atomic.Uint64
+	l2Hits, l2Writes, l2Errors, l2Skipped             atomic.Uint64
 }
 
 // CacheStats are a Cache's counters since it was made.
@@ -286,6 +286,7 @@ type CacheStats struct {
 	L2Hits           uint64 // L1 misses answered from L2 (also counted in Hits)
 	L2Writes         uint64 // responses written to L2
 	L2Errors         uint64 // failed or timed-out L2 requests, and L2 values that were not stored responses
+	L2Skipped        uint64 // responses not written to L2 because too many writes were running
 	Evictions        uint64 // entries evicted to stay within MaxBytes
 	Objects          int64  // stored responses now
 	Bytes            int64  // bytes accounted to stored entries now
@@ -347,7 +348,7 @@ func NewCache(next http.Handler, opts *CacheOptions) *Cache {
 	}
 	c.maxObject = min(o.MaxObjectSize, c.store.shardMax)
 	if o.L2 != nil {
-		c.l2 = &l2{store: o.L2, prefix: o.L2Prefix, timeout: o.L2Timeout, maxTTL: o.L2MaxTTL}
+		c.l2 = &l2{store: o.L2, prefix: o.L2Prefix, timeout: o.L2Timeout, maxTTL: o.L2MaxTTL, writes: make(chan struct{}, l2MaxWrites)}
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c
@@ -361,7 +362,7 @@ func (c *Cache) Stats() CacheStats {
 		Revalidations: s.revalidations.Load(), OriginFetches: s.originFetches.Load(),
 		CoalescedWaiters: s.coalesced.Load(), Uncacheable: s.uncacheable.Load(),
 		Bypass: s.bypass.Load(), RefreshesAhead: s.refreshesAhead.Load(), Evictions: c.store.evictions.Load(),
-		L2Hits: s.l2Hits.Load(), L2Writes: s.l2Writes.Load(), L2Errors: s.l2Errors.Load(),
+		L2Hits: s.l2Hits.Load(), L2Writes: s.l2Writes.Load(), L2Errors: s.l2Errors.Load(), L2Skipped: s.l2Skipped.Load(),
 		Objects: c.store.objects.Load(), Bytes: c.store.bytes.Load(),
 	}
 }

@@ -34,8 +34,12 @@ type l2 struct {
 	prefix    string
 	timeout   time.Duration // bounds a lookup
 	maxTTL    time.Duration // bounds how long L2 keeps a response
+	writes    chan struct{} // semaphore of background writes
 	downUntil atomic.Int64  // Unix ns: after a failure, L2 is left alone until then
 }
+
+// l2MaxWrites bounds the background writes to L2 running at once.
+const l2MaxWrites = 64
 
 // l2Backoff is how long L2 is left alone after an error or a timeout, so
 // that an L2 that is down or slow costs one timeout a second, not one per
@@ -136,9 +140,12 @@ func (c *Cache) l2Get(ctx context.Context, key string) ([]byte, bool, error) {
 }
 
 // l2Put writes obj, stored in L1 by f, to L2 in the background, unless a
-// purge since f started matches it. The purge log is read-locked for the
-// write, so that a purge either comes after it (and deletes it) or before
-// (and the write does not happen).
+// purge since f started matches it. The purge log is checked before the
+// write and again after it, not held during it (a slow L2 would hold up
+// every purge and, behind it, every store): a purge that lands while the
+// write runs may delete from L2 before the write does, so the write is
+// undone if the second check finds one. At most l2MaxWrites writes run at
+// once; beyond that, a response is not written to L2.
 func (c *Cache) l2Put(f *flight, obj *object) {
 	if !c.l2Usable() {
 		return
@@ -148,15 +155,23 @@ func (c *Cache) l2Put(f *flight, obj *object) {
 		return
 	}
 	primary, hdr, gen := f.primary, f.req.Header, f.gen
+	select {
+	case c.l2.writes <- struct{}{}:
+	default:
+		c.stats.l2Skipped.Add(1)
+		return
+	}
 	c.fmu.Lock()
 	if c.closed {
 		c.fmu.Unlock()
+		<-c.l2.writes
 		return
 	}
 	c.wg.Add(1)
 	c.fmu.Unlock()
 	go func() {
 		defer c.wg.Done()
+		defer func() { <-c.l2.writes }()
 		ctx, cancel := context.WithTimeout(c.ctx, l2WriteTimeoutFactor*c.l2.timeout)
 		defer cancel()
 		key := primary
@@ -164,10 +179,7 @@ func (c *Cache) l2Put(f *flight, obj *object) {
 			var kb [keyBufSize]byte
 			key = string(appendVariant(append(kb[:0], primary...), &varyMarker{names: names}, hdr))
 		}
-		pl := &c.purges
-		pl.mu.RLock()
-		defer pl.mu.RUnlock()
-		if !pl.mayStoreLocked(gen, key) {
+		if !c.purges.mayStore(gen, key) {
 			return
 		}
 		if obj.fr.varyNames != nil {
@@ -178,6 +190,12 @@ func (c *Cache) l2Put(f *flight, obj *object) {
 		}
 		if err := c.l2.store.Set(ctx, c.l2Key(key), encodeObject(obj), ttl); err != nil {
 			c.l2Failed(err)
+			return
+		}
+		if !c.purges.mayStore(gen, key) {
+			if err := c.l2.store.Delete(ctx, c.l2Key(key)); err != nil {
+				c.l2Failed(err)
+			}
 			return
 		}
 		c.stats.l2Writes.Add(1)

@@ -113,3 +113,60 @@ func TestL2MaxTTL(t *testing.T) {
 		c.Close()
 	}
 }
+
+// gatedStore is an L2Store whose Sets wait until release is closed.
+type gatedStore struct {
+	entered chan struct{} // receives when a Set starts waiting
+	release chan struct{}
+	mu      sync.Mutex
+	m       map[string][]byte
+}
+
+func (s *gatedStore) Get(context.Context, string) ([]byte, time.Duration, bool, error) {
+	return nil, 0, false, nil
+}
+
+func (s *gatedStore) Set(_ context.Context, key string, v []byte, _ time.Duration) error {
+	s.entered <- struct{}{}
+	<-s.release
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[key] = v
+	return nil
+}
+
+func (s *gatedStore) Delete(_ context.Context, key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, key)
+	return nil
+}
+
+// A purge does not wait for an L2 write in progress, and the write it
+// overtook is undone.
+func TestL2WriteOvertakenByPurge(t *testing.T) {
+	st := &gatedStore{entered: make(chan struct{}, 1), release: make(chan struct{}), m: map[string][]byte{}}
+	origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=60")
+		w.Write([]byte("old"))
+	})
+	c := NewCache(origin, &CacheOptions{L2: st, L2Timeout: time.Minute})
+	w := httptest.NewRecorder()
+	c.ServeHTTP(w, httptest.NewRequest("GET", "http://cdn.example/a/master.m3u8", nil))
+	require.Equal(t, 200, w.Code)
+	<-st.entered // the write is under way, and waits
+
+	purged := make(chan int)
+	go func() { purged <- c.PurgePrefix("", "/a/") }()
+	select {
+	case n := <-purged:
+		require.Equal(t, 1, n)
+	case <-time.After(10 * time.Second):
+		close(st.release)
+		t.Fatal("the purge waited for the L2 write")
+	}
+	close(st.release)
+	c.Close() // waits for the background write
+	require.Empty(t, st.m, "the overtaken write stayed in L2")
+	require.Zero(t, c.Stats().L2Writes)
+}

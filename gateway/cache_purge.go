@@ -109,7 +109,14 @@ func (p *purgeRecord) matches(k string) bool {
 }
 
 // mayStore reports whether a fetch that started at purge generation gen
-// may store a response under key; pl.mu is read-locked.
+// may store a response under key.
+func (pl *purgeLog) mayStore(gen uint64, key string) bool {
+	pl.mu.RLock()
+	defer pl.mu.RUnlock()
+	return pl.mayStoreLocked(gen, key)
+}
+
+// mayStoreLocked is mayStore with pl.mu read-locked.
 func (pl *purgeLog) mayStoreLocked(gen uint64, key string) bool {
 	if gen < pl.floor {
 		return false
