@@ -9,10 +9,11 @@ GO    ?= go
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-setup: ## install what v100 needs (ffmpeg, redis-server) if missing; idempotent
+setup: ## install what v100 and its tests need if missing (ffmpeg, redis-server, postgresql, chromium, …); idempotent
 	@./scripts/setup
 
-run: setup ## run the video platform (v100 serve) on :8080 with its data in ./data
+run: ## run the video platform (v100 serve) on :8080 with its data in ./data (installs ffmpeg and pocketsphinx if missing)
+	@./scripts/setup run
 	$(GO) run ./cmd/v100 serve
 
 build: ## build the v100 command into bin/v100
@@ -49,7 +50,8 @@ bench-edge: ## v100 gateway vs nginx, Varnish and httputil.ReverseProxy as HLS e
 	@./scripts/setup bench-edge
 	cd bench && $(GO) run ./cmd/edgebench
 
-bench-footprint: setup ## binary size, time to ready and memory of v100 serve: idle, 1,000 clients, 1080p transcode (~3 min)
+bench-footprint: ## binary size, time to ready and memory of v100 serve: idle, 1,000 clients, 1080p transcode (~3 min)
+	@./scripts/setup run
 	cd bench && $(GO) run ./cmd/footprint
 
 FUZZTIME ?= 30s
