@@ -15,7 +15,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -29,6 +28,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/v100video/v100/internal/freeport"
 )
 
 // Server is a postgres process owned by one test.
@@ -77,7 +78,7 @@ func Start(t testing.TB) *Server {
 	}
 	var lastErr error
 	for range 5 {
-		if s.Port, err = freePort(); err != nil {
+		if s.Port, err = freeport.Loopback(); err != nil {
 			t.Fatalf("pgtest: finding a free port: %v", err)
 		}
 		if lastErr = s.start(); lastErr == nil {
@@ -232,13 +233,4 @@ func unprivileged() (*runAs, error) {
 		}
 	}
 	return nil, errors.New(`running as root, and no "postgres" or "nobody" user to run PostgreSQL as`)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/v100video/v100/internal/freeport"
 )
 
 // Server is a redis-server process owned by one test.
@@ -36,7 +38,7 @@ func Start(t testing.TB) *Server {
 	s := &Server{t: t, dir: t.TempDir()}
 	var lastErr error
 	for range 5 {
-		port, err := freePort()
+		port, err := freeport.Loopback()
 		if err != nil {
 			t.Fatalf("redistest: finding a free port: %v", err)
 		}
@@ -111,15 +113,6 @@ func (s *Server) kill() {
 	_ = s.cmd.Process.Kill()
 	_ = s.cmd.Wait()
 	s.cmd = nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func ping(addr string) error {

@@ -12,7 +12,6 @@ package s3test
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -21,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/v100video/v100/internal/freeport"
 )
 
 // Credentials of the server's root account.
@@ -79,7 +80,7 @@ func Start(t testing.TB) *Server {
 	}
 	var lastErr error
 	for range 5 {
-		port, err := freePort()
+		port, err := freeport.Loopback()
 		if err != nil {
 			t.Fatalf("s3test: finding a free port: %v", err)
 		}
@@ -175,13 +176,4 @@ func (s *Server) Stop() {
 	_ = s.cmd.Process.Kill()
 	<-s.exited
 	s.cmd = nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
