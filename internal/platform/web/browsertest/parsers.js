@@ -1,6 +1,7 @@
 // parsers.js checks the page's parsers of server data (player.js: HLS
 // attribute lists, master and media playlists, WebVTT) on a table of
-// ordinary and hostile inputs, without a browser. TestParsers (package web)
+// ordinary and hostile inputs, and the upload fingerprint of tus.js,
+// without a browser. TestParsers (package web)
 // runs it; it prints "ok" or throws.
 "use strict";
 
@@ -58,4 +59,14 @@ assert.strictEqual(p.parseVTT("00:00:00.000 --> 00:00:01.000\n".repeat(3)).lengt
 assert.strictEqual(p.clock(3725.9), "1:02:05");
 assert.strictEqual(p.clock(NaN), "0:00");
 assert.strictEqual(p.clock(-5), "0:00");
+
+// tus.js: an upload resumes only for the same file with the same metadata.
+const t = { window: {}, console };
+vm.createContext(t);
+vm.runInContext(fs.readFileSync(path.join(__dirname, "../static/tus.js"), "utf8") + "\n;globalThis.U = V100Upload;", t);
+const file = { name: "a.mp4", size: 10, lastModified: 1 };
+const fp = (f, m) => t.U.fingerprint(f, m);
+assert.strictEqual(fp(file, { filename: "a.mp4", playback_policy: "signed" }), fp({ ...file }, { playback_policy: "signed", filename: "a.mp4" }));
+assert.notStrictEqual(fp(file, { filename: "a.mp4", playback_policy: "signed" }), fp(file, { filename: "a.mp4", playback_policy: "public" }));
+assert.notStrictEqual(fp(file, {}), fp({ ...file, size: 11 }, {}));
 console.log("ok");
