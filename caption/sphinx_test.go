@@ -38,47 +38,14 @@ func vocabulary(words []mediatest.TimedWord) []string {
 	return v
 }
 
-// wordErrors aligns the recognised words with the true ones (Levenshtein,
-// on the texts) and returns the word error rate, (substitutions +
-// deletions + insertions) / true words, and the pairs of indexes of true
-// and recognised words that match.
+// wordErrors scores the recognised words against the true ones (see
+// mediatest.WordErrors).
 func wordErrors(truth []mediatest.TimedWord, got []caption.Word) (wer float64, matches [][2]int) {
-	n, m := len(truth), len(got)
-	d := make([][]int, n+1)
-	for i := range d {
-		d[i] = make([]int, m+1)
-		d[i][0] = i
+	texts := make([]string, len(got))
+	for i, w := range got {
+		texts[i] = w.Text
 	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	same := func(i, j int) bool { return strings.EqualFold(truth[i].Text, got[j].Text) }
-	for i := 1; i <= n; i++ {
-		for j := 1; j <= m; j++ {
-			sub := d[i-1][j-1]
-			if !same(i-1, j-1) {
-				sub++
-			}
-			d[i][j] = min(sub, d[i-1][j]+1, d[i][j-1]+1)
-		}
-	}
-	for i, j := n, m; i > 0 && j > 0; {
-		switch {
-		case same(i-1, j-1) && d[i][j] == d[i-1][j-1]:
-			matches = append([][2]int{{i - 1, j - 1}}, matches...)
-			i, j = i-1, j-1
-		case d[i][j] == d[i-1][j-1]+1:
-			i, j = i-1, j-1
-		case d[i][j] == d[i-1][j]+1:
-			i--
-		default:
-			j--
-		}
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	return float64(d[n][m]) / float64(n), matches
+	return mediatest.WordErrors(mediatest.Texts(truth), texts)
 }
 
 // requireSphinx skips the test when pocketsphinx is not installed; CI

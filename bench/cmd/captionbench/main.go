@@ -18,7 +18,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -259,11 +258,7 @@ func score(truth []mediatest.TimedWord, got []caption.Word) (float64, string) {
 	for i, w := range got {
 		texts[i] = w.Text
 	}
-	ref := make([]string, len(truth))
-	for i, w := range truth {
-		ref[i] = w.Text
-	}
-	wer, matches := align(ref, texts)
+	wer, matches := mediatest.WordErrors(mediatest.Texts(truth), texts)
 	var errs []time.Duration
 	for _, m := range matches {
 		errs = append(errs, (got[m[1]].Start - truth[m[0]].Start).Abs())
@@ -273,49 +268,6 @@ func score(truth []mediatest.TimedWord, got []caption.Word) (float64, string) {
 	}
 	slices.Sort(errs)
 	return wer, fmt.Sprintf("%.2f / %.2f s", errs[len(errs)/2].Seconds(), errs[len(errs)-1].Seconds())
-}
-
-// align aligns got with ref (Levenshtein on words, ignoring case) and
-// returns the word error rate, (substitutions + deletions + insertions) /
-// len(ref), and the index pairs of the words that match.
-func align(ref, got []string) (wer float64, matches [][2]int) {
-	n, m := len(ref), len(got)
-	d := make([][]int, n+1)
-	for i := range d {
-		d[i] = make([]int, m+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	same := func(i, j int) bool { return strings.EqualFold(ref[i], got[j]) }
-	for i := 1; i <= n; i++ {
-		for j := 1; j <= m; j++ {
-			sub := d[i-1][j-1]
-			if !same(i-1, j-1) {
-				sub++
-			}
-			d[i][j] = min(sub, d[i-1][j]+1, d[i][j-1]+1)
-		}
-	}
-	for i, j := n, m; i > 0 && j > 0; {
-		switch {
-		case same(i-1, j-1) && d[i][j] == d[i-1][j-1]:
-			matches = append(matches, [2]int{i - 1, j - 1})
-			i, j = i-1, j-1
-		case d[i][j] == d[i-1][j-1]+1:
-			i, j = i-1, j-1
-		case d[i][j] == d[i-1][j]+1:
-			i--
-		default:
-			j--
-		}
-	}
-	slices.Reverse(matches)
-	if n == 0 {
-		return 0, nil
-	}
-	return float64(d[n][m]) / float64(n), matches
 }
 
 // readPCM returns the samples of a 16 kHz mono 16-bit WAV file written by

@@ -1,4 +1,4 @@
-package main
+package mediatest
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestAlign(t *testing.T) {
+func TestWordErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		ref, got []string
@@ -18,9 +18,10 @@ func TestAlign(t *testing.T) {
 		{"deletion", []string{"a", "b", "c", "d"}, []string{"a", "c", "d"}, 0.25, [][2]int{{0, 0}, {2, 1}, {3, 2}}},
 		{"insertion", []string{"a", "b"}, []string{"a", "x", "b"}, 0.5, [][2]int{{0, 0}, {1, 2}}},
 		{"nothing heard", []string{"a", "b"}, nil, 1, nil},
+		{"nothing said", nil, []string{"a"}, 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wer, matches := align(tc.ref, tc.got)
+			wer, matches := WordErrors(tc.ref, tc.got)
 			require.InDelta(t, tc.wer, wer, 1e-9)
 			require.Equal(t, tc.matches, matches)
 		})
