@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+
+	"github.com/v100video/v100/internal/freeport"
 )
 
 // env is what a contender needs to start.
@@ -145,7 +147,7 @@ http {
 // startNginx writes the configuration into dir and runs nginx in the
 // foreground, its cache in dir too.
 func startNginx(ctx context.Context, e *env, dir string) (*proc, error) {
-	port, err := freePort()
+	port, err := freeport.Loopback()
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +173,7 @@ func startNginx(ctx context.Context, e *env, dir string) (*proc, error) {
 // (-b), so with its default request coalescing (the waiting list),
 // hit-for-miss for uncacheable responses and 10 s of grace.
 func startVarnish(ctx context.Context, e *env, dir string) (*proc, error) {
-	port, err := freePort()
+	port, err := freeport.Loopback()
 	if err != nil {
 		return nil, err
 	}

@@ -181,27 +181,6 @@ func TestSummarize(t *testing.T) {
 	assert.Equal(t, latencies{n: 10, p50: 5, p99: 100, max: 100}, got)
 }
 
-func TestParseStat(t *testing.T) {
-	tests := []struct {
-		name      string
-		stat      string
-		pid, ppid int
-		ok        bool
-	}{
-		{"plain", "1234 (nginx) S 1200 1234 1234 0 -1", 1234, 1200, true},
-		{"spaces and parentheses in the command", "77 (cache (main) x) R 76 77 77 0", 77, 76, true},
-		{"truncated", "77 (cache", 0, 0, false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			pid, ppid, ok := parseStat([]byte(tc.stat))
-			require.Equal(t, tc.ok, ok)
-			assert.Equal(t, tc.pid, pid, "pid")
-			assert.Equal(t, tc.ppid, ppid, "ppid")
-		})
-	}
-}
-
 func TestFormat(t *testing.T) {
 	assert.Equal(t, "110,654", thousands(110654.37))
 	assert.Equal(t, "999", thousands(999))

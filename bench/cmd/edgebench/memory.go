@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
+	"cmp"
 	"time"
+
+	"github.com/v100video/v100/bench/internal/procfs"
 )
 
 // memSampler records the peak memory of a process and its descendants
@@ -50,77 +47,24 @@ func (m *memSampler) finish() int64 {
 	return m.peak
 }
 
-// treeMemory returns the summed PSS of pid and its descendants in bytes.
+// treeMemory returns the summed memory of pid and its descendants in
+// bytes: each one's PSS, or its VmRSS where the kernel has no
+// smaps_rollup.
 func treeMemory(pid int) int64 {
 	var sum int64
-	for _, p := range processTree(pid) {
-		sum += processMemory(p)
+	for _, p := range append([]int{pid}, descendantPIDs(pid)...) {
+		if m, ok := procfs.ReadMem(p); ok {
+			sum += cmp.Or(m.PSS, m.RSS)
+		}
 	}
 	return sum
 }
 
-// processTree returns pid and the pids of all its descendants.
-func processTree(pid int) []int {
-	children := map[int][]int{}
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, f := range stats {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue // it exited
-		}
-		p, ppid, ok := parseStat(b)
-		if ok {
-			children[ppid] = append(children[ppid], p)
-		}
+// descendantPIDs returns the pids of the processes below pid.
+func descendantPIDs(pid int) []int {
+	var out []int
+	for _, p := range procfs.Descendants(pid) {
+		out = append(out, p.PID)
 	}
-	tree := []int{pid}
-	for i := 0; i < len(tree); i++ {
-		tree = append(tree, children[tree[i]]...)
-	}
-	return tree
-}
-
-// parseStat returns the pid and parent pid in /proc/PID/stat, whose second
-// field, the command in parentheses, may hold spaces and parentheses.
-func parseStat(b []byte) (pid, ppid int, ok bool) {
-	lp, rp := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
-	if lp < 0 || rp < lp {
-		return 0, 0, false
-	}
-	f := strings.Fields(string(b[rp+1:])) // state, ppid, …
-	if len(f) < 2 {
-		return 0, 0, false
-	}
-	pid, err1 := strconv.Atoi(strings.TrimSpace(string(b[:lp])))
-	ppid, err2 := strconv.Atoi(f[1])
-	return pid, ppid, err1 == nil && err2 == nil
-}
-
-// processMemory returns a process's PSS in bytes, or its VmRSS where the
-// kernel has no smaps_rollup, or 0 if it has exited.
-func processMemory(pid int) int64 {
-	dir := "/proc/" + strconv.Itoa(pid)
-	if kb, ok := fieldKB(dir+"/smaps_rollup", "Pss:"); ok {
-		return kb << 10
-	}
-	kb, _ := fieldKB(dir+"/status", "VmRSS:")
-	return kb << 10
-}
-
-// fieldKB reads the "Name:   123 kB" line of a /proc file.
-func fieldKB(path, name string) (int64, bool) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == name {
-			kb, err := strconv.ParseInt(fields[1], 10, 64)
-			return kb, err == nil
-		}
-	}
-	return 0, false
+	return out
 }

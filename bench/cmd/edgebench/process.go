@@ -2,18 +2,17 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
-	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/v100video/v100/bench/internal/procfs"
 )
 
 // proc is a contender's server, a process the harness started.
@@ -129,7 +128,7 @@ func (p *proc) failed(what string) error {
 // it.
 func (p *proc) stop() {
 	pid := p.cmd.Process.Pid
-	tree := processTree(pid)[1:]
+	tree := descendantPIDs(pid)
 	p.cmd.Process.Signal(syscall.SIGTERM) // an error: it has exited
 	select {
 	case <-p.exited:
@@ -139,32 +138,10 @@ func (p *proc) stop() {
 	}
 	time.Sleep(200 * time.Millisecond)
 	for _, child := range tree {
-		if alive(child) {
+		if procfs.Alive(child) {
 			syscall.Kill(child, syscall.SIGKILL)
 		}
 	}
-}
-
-// alive reports whether pid runs (and is not a zombie).
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	rest := b[bytes.LastIndexByte(b, ')')+1:] // " S 1 …": state, ppid, …
-	return len(rest) > 1 && rest[1] != 'Z'
-}
-
-// freePort returns a loopback port that was free a moment ago, for the
-// servers that cannot listen on port 0 and report the port (nginx,
-// Varnish).
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // output runs argv and returns its combined output.

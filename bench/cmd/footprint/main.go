@@ -72,6 +72,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/v100video/v100/bench/internal/procfs"
 )
 
 // config is the command line.
@@ -133,7 +135,7 @@ func bench(ctx context.Context, cfg config, out, logw io.Writer) error {
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(logw, "footprint: "+format+"\n", args...) }
 	t := &table{}
-	t.note("machine: %s/%s, %d CPUs, %s; load average at the start %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), kernel(), loadAverage())
+	t.note("machine: %s/%s, %d CPUs, %s; load average at the start %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), kernel(), procfs.LoadAverage())
 
 	bins := []struct{ name, path string }{{"binary " + cfg.bin, cfg.bin}}
 	if cfg.bin == "" {
@@ -199,7 +201,7 @@ func bench(ctx context.Context, cfg config, out, logw io.Writer) error {
 			return err
 		}
 	}
-	t.note("load average at the end %s", loadAverage())
+	t.note("load average at the end %s", procfs.LoadAverage())
 	t.write(out)
 	return nil
 }
@@ -233,7 +235,7 @@ func startup(ctx context.Context, cfg config, t *table, logf func(string, ...any
 					srv.stop()
 					return err
 				}
-				m, _ := readMem(srv.pid())
+				m, _ := procfs.ReadMem(srv.pid())
 				t.row("idle", fmt.Sprintf("idle %s, %s: VmRSS", cfg.idle, kind.name), mb(m.RSS), verdict(m.RSS, 30e6, "≤ 30 MB"))
 				t.row("idle", fmt.Sprintf("idle %s, %s: VmHWM / PSS / threads", cfg.idle, kind.name), fmt.Sprintf("%s / %s / %d", mb(m.HWM), mb(m.PSS), m.Threads), "")
 			}
@@ -265,7 +267,7 @@ func load(ctx context.Context, cfg config, t *table, logf func(string, ...any), 
 	if err := sleep(ctx, time.Second); err != nil {
 		return err
 	}
-	before, _ := readMem(srv.pid())
+	before, _ := procfs.ReadMem(srv.pid())
 	addr := strings.TrimPrefix(srv.url, "http://")
 
 	// Idle keep-alive connections, as players between two requests.
@@ -275,7 +277,7 @@ func load(ctx context.Context, cfg config, t *table, logf func(string, ...any), 
 		return err
 	}
 	err = sleep(ctx, 2*time.Second)
-	idle, _ := readMem(srv.pid())
+	idle, _ := procfs.ReadMem(srv.pid())
 	closeAll(conns)
 	if err != nil {
 		return err
@@ -285,7 +287,7 @@ func load(ctx context.Context, cfg config, t *table, logf func(string, ...any), 
 	s := sample(srv.pid(), 50*time.Millisecond, false)
 	r := poll(ctx, addr, master, cfg.clients, cfg.duration)
 	s.finish()
-	during, _ := readMem(srv.pid())
+	during, _ := procfs.ReadMem(srv.pid())
 
 	// Segments: bytes per second of a cached segment.
 	seg, size, err := firstSegment(ctx, srv.url, master)
@@ -301,7 +303,7 @@ func load(ctx context.Context, cfg config, t *table, logf func(string, ...any), 
 	if err := sleep(ctx, cfg.idle); err != nil {
 		return err
 	}
-	after, _ := readMem(srv.pid())
+	after, _ := procfs.ReadMem(srv.pid())
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -356,7 +358,7 @@ func transcodeLoad(ctx context.Context, cfg config, t *table, logf func(string, 
 	if err != nil {
 		return err
 	}
-	m, _ := readMem(srv.pid())
+	m, _ := procfs.ReadMem(srv.pid())
 	others := make([]string, 0, len(s.names))
 	for n := range s.names {
 		others = append(others, n)

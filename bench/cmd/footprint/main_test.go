@@ -5,51 +5,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 )
-
-func TestParseKV(t *testing.T) {
-	status := "Name:\tv100\nState:\tS (sleeping)\nVmHWM:\t   17496 kB\nVmRSS:\t   17428 kB\nThreads:\t8\nbroken line\nEmpty:\n"
-	got := parseKV([]byte(status))
-	require.Equal(t, map[string]int64{"VmHWM": 17496, "VmRSS": 17428, "Threads": 8}, got)
-}
-
-func TestParseStat(t *testing.T) {
-	for _, tc := range []struct {
-		name, in string
-		want     proc
-		ok       bool
-	}{
-		{"plain", "123 (ffmpeg) S 45 123 45 0", proc{123, 45, "ffmpeg"}, true},
-		{"spaces and parentheses", "7 (a (b) c) R 1 7 7", proc{7, 1, "a (b) c"}, true},
-		{"no command", "7 S 1", proc{}, false},
-		{"truncated", "7 (x)", proc{}, false},
-		{"bad pid", "x (y) S 1", proc{}, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := parseStat([]byte(tc.in))
-			require.Equal(t, tc.ok, ok)
-			if ok {
-				require.Equal(t, tc.want, got)
-			}
-		})
-	}
-}
-
-func TestReadMemOfThisProcess(t *testing.T) {
-	m, ok := readMem(os.Getpid())
-	require.True(t, ok)
-	require.Positive(t, m.RSS)
-	require.GreaterOrEqual(t, m.HWM, m.RSS)
-	require.Positive(t, m.Threads)
-	_, ok = readMem(-1)
-	require.False(t, ok)
-}
 
 func TestSpreadAndPercentile(t *testing.T) {
 	ms := func(v ...int) []time.Duration {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,6 +11,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/v100video/v100/bench/internal/procfs"
+	"github.com/v100video/v100/internal/freeport"
 )
 
 // server is a "v100 serve" process the bench started.
@@ -27,7 +29,7 @@ type server struct {
 // the extra flags, and returns once GET /readyz answers 200, polling every
 // millisecond (a refused connection costs microseconds on loopback).
 func startServer(ctx context.Context, bin, data, logDir string, extra ...string) (*server, error) {
-	port, err := freePort()
+	port, err := freeport.Loopback()
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +91,7 @@ func (s *server) failed(what string) error {
 // stop stops the server with SIGTERM (SIGKILL after 15 s), then kills
 // whatever of its descendants (ffmpeg, pocketsphinx) outlived it, by pid.
 func (s *server) stop() {
-	kids := descendants(s.pid())
+	kids := procfs.Descendants(s.pid())
 	s.cmd.Process.Signal(syscall.SIGTERM) // an error: it has exited
 	select {
 	case <-s.exited:
@@ -98,22 +100,10 @@ func (s *server) stop() {
 		<-s.exited
 	}
 	for _, k := range kids {
-		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", k.pid)); err == nil {
-			if p, ok := parseStat(b); ok && p.comm == k.comm {
-				syscall.Kill(k.pid, syscall.SIGKILL)
-			}
+		if p, ok := procfs.Stat(k.PID); ok && p.Comm == k.Comm {
+			syscall.Kill(k.PID, syscall.SIGKILL)
 		}
 	}
-}
-
-// freePort returns a loopback port that was free a moment ago.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // buildV100 builds cmd/v100 of the main module into dir, stripped as make
