@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,23 +15,11 @@ import (
 	"github.com/v100video/v100/internal/mediatest"
 )
 
-// multipartSigned creates a video by multipart with the playback_policy
+// multipartPolicy creates a video by multipart with the playback_policy
 // field set to policy.
 func (s *server) multipartPolicy(t *testing.T, data []byte, policy string) (int, testVideo, string) {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	require.NoError(t, mw.WriteField("playback_policy", policy))
-	fw, err := mw.CreateFormFile("file", "clip.mp4")
-	require.NoError(t, err)
-	fw.Write(data)
-	require.NoError(t, mw.Close())
-	resp := s.do(t, http.MethodPost, "/v1/videos", &body, http.Header{"Content-Type": {mw.FormDataContentType()}})
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var v testVideo
-	json.Unmarshal(b, &v)
-	return resp.StatusCode, v, string(b)
+	return s.multipartForm(t, "clip.mp4", data, map[string]string{"playback_policy": policy})
 }
 
 func (s *server) mintToken(t *testing.T, id string) (token, hls string) {

@@ -219,8 +219,17 @@ func (s *server) tusUpload(t *testing.T, name string, data []byte) string {
 // response's status and body.
 func (s *server) multipartUpload(t *testing.T, name string, data []byte) (int, testVideo, string) {
 	t.Helper()
+	return s.multipartForm(t, name, data, nil)
+}
+
+// multipartForm is multipartUpload with form fields before the file.
+func (s *server) multipartForm(t *testing.T, name string, data []byte, fields map[string]string) (int, testVideo, string) {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		require.NoError(t, mw.WriteField(k, v))
+	}
 	fw, err := mw.CreateFormFile("file", name)
 	require.NoError(t, err)
 	fw.Write(data)
